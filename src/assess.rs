@@ -1,0 +1,841 @@
+//! Resolved ingredients to one `Assessment`: the profile's waits, the 1% line, the
+//! dual-use, scrub-only and citrus rules, product types, and the product's verdict.
+//!
+//! Every number comes from the database (`data/categories.csv`, `data/rules.csv`); this
+//! module owns only the order in which the rules of protocol.md sections 2 to 5 apply.
+//! It never prints: reporters turn an `Assessment` into text, JSON or CSV.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, Wait};
+use crate::label::{self, LabelError, ParsedLabel, PartKind};
+use crate::matcher::{How, Matcher, Resolution, Target};
+use crate::normalize::word_key;
+
+/// The condition every answer carries (protocol section 2).
+pub const CONDITION: &str =
+    "resume any product only once redness, peeling and flaking have settled";
+
+/// What the caller knows beyond the label.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub profile: Option<Profile>,
+    /// Needle depth in mm; picks the profile when `profile` is not given.
+    pub depth: Option<f64>,
+    /// An explicit product type (a type id, or words such as a CSV `Label`).
+    pub product_type: Option<String>,
+    /// The product's name; its words may give the type.
+    pub name: Option<String>,
+    /// When the treatment ended; every wait is then also a date and time.
+    pub treated_at: Option<jiff::ZonedDateTime>,
+    /// A clinic's own waits for some categories, overriding the database.
+    pub wait_overrides: HashMap<String, [Wait; 3]>,
+}
+
+/// The checker: the database and its matcher, built once and shared by threads.
+#[derive(Clone)]
+pub struct Checker {
+    matcher: Arc<Matcher>,
+}
+
+/// Why a label could not be checked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Label(#[from] LabelError),
+    #[error("no ingredient list found: {0}")]
+    NoList(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ok,
+    Wait,
+    Avoid,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Wait => "wait",
+            Verdict::Avoid => "avoid",
+        }
+    }
+}
+
+/// The answer for one product.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    /// The product's wait in hours; `None` when it must be avoided.
+    pub wait_hours: Option<u32>,
+    /// The wait in words: `wait 7 days (from day 8)`.
+    pub wait_text: String,
+    pub baseline_hours: u32,
+    pub profile: Profile,
+    pub product_type: String,
+    /// Where the product type came from: `given`, `name`, `ingredients` or `default`.
+    pub product_type_source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub treated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_from: Option<String>,
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+    pub ingredients: Vec<Ingredient>,
+    pub parts: Vec<PartSummary>,
+    pub skipped: Vec<label::Skipped>,
+    pub condition: &'static str,
+}
+
+/// An ingredient (or the product type) that imposes a wait.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The ingredient as printed.
+    pub ingredient: String,
+    /// The database name it resolved to.
+    pub name: String,
+    /// Position in its part; `None` for a product-type window.
+    pub position: Option<usize>,
+    pub part: usize,
+    pub category: String,
+    pub wait_hours: Option<u32>,
+    pub reason: String,
+    /// Matched to a flagged name through a small misspelling.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub probable: bool,
+    /// From a `may contain` block: present in some shades or batches.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub possible: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_from: Option<String>,
+}
+
+/// A context-only observation; never changes the verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub ingredient: String,
+    pub name: String,
+    pub position: Option<usize>,
+    pub part: usize,
+    pub category: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Known,
+    Flagged,
+    Unrecognized,
+}
+
+/// Every ingredient read from the label, in label order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ingredient {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub position: usize,
+    pub part: usize,
+    pub status: Status,
+    /// The category of what it resolved to, whether or not it imposes a wait here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub matched_by: How,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    pub may_contain: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+    /// Byte span in the input, `[start, end)`.
+    pub span: [usize; 2],
+    /// At or after the estimated 1% line.
+    pub below_line: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartSummary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub kind: PartKind,
+    /// The position of the first ingredient almost always used at 1% or less.
+    pub one_percent_line: Option<usize>,
+    pub wait_hours: Option<u32>,
+}
+
+impl Checker {
+    pub fn new(db: Arc<Database>) -> Checker {
+        Checker {
+            matcher: Arc::new(Matcher::new(db)),
+        }
+    }
+
+    /// The embedded database.
+    pub fn embedded() -> Result<Checker, crate::db::DbError> {
+        Ok(Checker::new(Arc::new(Database::embedded()?)))
+    }
+
+    pub fn db(&self) -> &Database {
+        self.matcher.db()
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// The profile the options ask for: named, from the depth, or standard.
+    pub fn profile(&self, options: &Options) -> Profile {
+        options
+            .profile
+            .or_else(|| options.depth.map(|d| Profile::from_depth(d, self.db())))
+            .unwrap_or(Profile::Standard)
+    }
+
+    /// The wait of a category under a profile, with the options' overrides.
+    pub fn wait(&self, category: &str, profile: Profile, options: &Options) -> Option<Wait> {
+        if let Some(w) = options.wait_overrides.get(category) {
+            return Some(w[profile as usize]);
+        }
+        self.db().category(category).and_then(|c| c.wait(profile))
+    }
+
+    /// Checks one label.
+    pub fn check(&self, label_text: &str, options: &Options) -> Result<Assessment, CheckError> {
+        let parsed = label::parse(label_text)?;
+        self.assess(parsed, label_text, options)
+    }
+
+    fn assess(
+        &self,
+        parsed: ParsedLabel,
+        label_text: &str,
+        options: &Options,
+    ) -> Result<Assessment, CheckError> {
+        let db = self.db();
+        let profile = self.profile(options);
+        let items = self.resolve(&parsed);
+        if items.is_empty() {
+            let why = if parsed.skipped.is_empty() {
+                "the text has no ingredient names".to_string()
+            } else {
+                format!(
+                    "only {} was found",
+                    parsed
+                        .skipped
+                        .iter()
+                        .map(|s| s.why)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(CheckError::NoList(why));
+        }
+        if items.iter().all(|i| !i.resolution.is_known()) {
+            return Err(CheckError::NoList(format!(
+                "none of the {} item(s) is a known ingredient name (first: `{}`)",
+                items.len(),
+                items[0].text
+            )));
+        }
+        let (product_type, type_source) = self.product_type(&items, options);
+        let scrub = product_type == "scrub";
+        let lines: Vec<Option<usize>> = (0..parsed.parts.len())
+            .map(|p| self.one_percent_line(&items, p, &parsed.parts[p].kind))
+            .collect();
+        let lower_text = label_text.to_lowercase();
+        let furocoumarin_free = [
+            "furocoumarin-free",
+            "furocoumarin free",
+            "bergapten-free",
+            "bergapten free",
+            "furocoumarins removed",
+            " fcf",
+        ]
+        .iter()
+        .any(|w| lower_text.contains(w));
+        let mut findings = Vec::new();
+        let mut notes = Vec::new();
+        let mut ingredients = Vec::with_capacity(items.len());
+        for item in &items {
+            let line = lines[item.part];
+            let below = item.may_contain || line.is_some_and(|l| item.position >= l);
+            let stated = item.percent.map(|p| p >= db.rule("dual-use-percent"));
+            let counts_as_active = match stated {
+                Some(s) => s,
+                None => !below,
+            };
+            let mut status = match item.resolution.target {
+                Target::Unrecognized => Status::Unrecognized,
+                _ => Status::Known,
+            };
+            let (name, category, flags, reason, rating) = match self.describe(&item.resolution) {
+                Some(d) => d,
+                None => {
+                    ingredients.push(item.ingredient(status, None, None, below, self));
+                    continue;
+                }
+            };
+            let mut category = category.to_string();
+            let mut reason = reason.to_string();
+            let kind = db.category(&category).map(|c| c.kind);
+            let mut finding: Option<(String, String)> = None;
+            let mut note: Option<(String, String)> = None;
+            match kind {
+                Some(CategoryKind::Finding) => {
+                    if flags.furocoumarin && furocoumarin_free {
+                        category = "essential-oil".to_string();
+                        reason = format!(
+                            "{reason}; the label says furocoumarin-free, so an essential oil, not phototoxic"
+                        );
+                    }
+                    if flags.scrub_only {
+                        let lead = self.lead_position(&items, item);
+                        if scrub || lead <= db.rule("scrub-first-positions") as usize {
+                            let why = if scrub {
+                                "in a scrub or polish"
+                            } else {
+                                "the first ingredient"
+                            };
+                            finding = Some((category.clone(), format!("{reason} ({why})")));
+                        }
+                    } else if let Some(what) = &flags.dual_use {
+                        let buffer = flags.buffers.iter().find(|b| {
+                            items
+                                .iter()
+                                .any(|o| o.part == item.part && o.names_entry(self, b))
+                        });
+                        if !counts_as_active {
+                            note = Some((category.clone(), format!("after the 1% line: {what}")));
+                        } else if let (Some(salt), None) = (buffer, stated) {
+                            note = Some((
+                                category.clone(),
+                                format!("with {salt}: a buffer ({what}), not an active"),
+                            ));
+                        } else {
+                            finding = Some((category.clone(), reason.clone()));
+                        }
+                    } else {
+                        finding = Some((category.clone(), reason.clone()));
+                    }
+                }
+                Some(CategoryKind::Note) => note = Some((category.clone(), reason.clone())),
+                Some(CategoryKind::Info) if category == "beneficial" => {
+                    note = Some((category.clone(), reason.clone()))
+                }
+                _ => {}
+            }
+            if finding.is_none()
+                && note.is_none()
+                && let Some(r) = rating
+            {
+                if f64::from(r.low) >= db.rule("comedogenic-finding-min") && counts_as_active {
+                    finding = Some((
+                        "comedogenic".to_string(),
+                        format!("comedogenic rating {r} (Fulton scale), above the 1% line"),
+                    ));
+                } else if f64::from(r.high) >= db.rule("comedogenic-note-min") {
+                    let where_ = if counts_as_active {
+                        ""
+                    } else {
+                        ", after the 1% line"
+                    };
+                    note = Some((
+                        "comedogenic".to_string(),
+                        format!("comedogenic rating {r}{where_}: a note only"),
+                    ));
+                }
+            }
+            if let Some((cat, why)) = finding {
+                status = Status::Flagged;
+                let wait = self.wait(&cat, profile, options);
+                let probable = item.resolution.how == How::Probable;
+                let reason = if probable {
+                    format!("probably `{name}` (the label reads `{}`): {why}", item.text)
+                } else {
+                    why
+                };
+                findings.push(Finding {
+                    ingredient: item.text.clone(),
+                    name: name.to_string(),
+                    position: Some(item.position),
+                    part: item.part,
+                    category: cat,
+                    wait_hours: wait.and_then(Wait::hours),
+                    reason,
+                    probable,
+                    possible: item.may_contain,
+                    safe_from: None,
+                });
+            } else if let Some((cat, why)) = note {
+                notes.push(Note {
+                    ingredient: item.text.clone(),
+                    name: name.to_string(),
+                    position: Some(item.position),
+                    part: item.part,
+                    category: cat,
+                    reason: why,
+                });
+            }
+            if flags.eu_allergen
+                && status == Status::Flagged
+                && let Some(f) = findings.last_mut()
+                && !f.reason.contains("allergen")
+            {
+                f.reason
+                    .push_str("; the EU lists it as a fragrance allergen");
+            }
+            if item.resolution.how == How::Alternate {
+                let unknown = self.matcher.unresolved_alternates(&item.text);
+                if !unknown.is_empty() {
+                    notes.push(Note {
+                        ingredient: item.text.clone(),
+                        name: name.to_string(),
+                        position: Some(item.position),
+                        part: item.part,
+                        category: "unrecognized".into(),
+                        reason: format!(
+                            "read as `{name}`; the alternate name(s) {} are not in the database",
+                            crate::db::quote_list(&unknown)
+                        ),
+                    });
+                }
+            }
+            let mut ing =
+                item.ingredient(status, Some(name.to_string()), Some(category), below, self);
+            if item.resolution.how == How::Probable {
+                ing.suggestion = Some(name.to_string());
+            }
+            ingredients.push(ing);
+        }
+        if let Some(window) = db
+            .category(&product_type)
+            .filter(|c| c.kind == CategoryKind::ProductType)
+        {
+            findings.push(Finding {
+                ingredient: String::new(),
+                name: window.label.clone(),
+                position: None,
+                part: 0,
+                category: window.id.clone(),
+                wait_hours: self
+                    .wait(&window.id, profile, options)
+                    .and_then(Wait::hours),
+                reason: format!(
+                    "product type {} ({type_source}): {}",
+                    product_type, window.reason
+                ),
+                probable: false,
+                possible: false,
+                safe_from: None,
+            });
+        }
+        let baseline = db.baseline(profile).hours().unwrap_or(0);
+        let rank = |f: &Finding| {
+            self.wait(&f.category, profile, options)
+                .map_or(0, Wait::rank)
+        };
+        let avoid = findings.iter().any(|f| rank(f) == u64::MAX);
+        let wait_hours = if avoid {
+            None
+        } else {
+            Some(
+                findings
+                    .iter()
+                    .filter_map(|f| f.wait_hours)
+                    .fold(baseline, u32::max),
+            )
+        };
+        let verdict = match wait_hours {
+            None => Verdict::Avoid,
+            Some(h) if h > baseline => Verdict::Wait,
+            Some(_) => Verdict::Ok,
+        };
+        let parts = parsed
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(p, part)| PartSummary {
+                name: part.name.clone(),
+                kind: part.kind,
+                one_percent_line: lines[p],
+                wait_hours: if findings
+                    .iter()
+                    .any(|f| f.part == p && f.position.is_some() && f.wait_hours.is_none())
+                {
+                    None
+                } else {
+                    Some(
+                        findings
+                            .iter()
+                            .filter(|f| f.part == p)
+                            .filter_map(|f| f.wait_hours)
+                            .fold(baseline, u32::max),
+                    )
+                },
+            })
+            .collect();
+        let treated_at = options.treated_at.as_ref();
+        let safe = |h: Option<u32>| -> Option<String> {
+            let t = treated_at?;
+            let h = h?;
+            t.checked_add(jiff::Span::new().hours(i64::from(h)))
+                .ok()
+                .map(|z| format_time(&z))
+        };
+        for f in &mut findings {
+            f.safe_from = safe(f.wait_hours);
+        }
+        findings.sort_by(|a, b| {
+            rank(b)
+                .cmp(&rank(a))
+                .then(a.part.cmp(&b.part))
+                .then(a.position.cmp(&b.position))
+        });
+        Ok(Assessment {
+            verdict,
+            wait_text: wait_text(wait_hours, baseline),
+            wait_hours,
+            baseline_hours: baseline,
+            profile,
+            product_type,
+            product_type_source: type_source,
+            name: options.name.clone(),
+            treated_at: treated_at.map(format_time),
+            safe_from: safe(wait_hours),
+            findings,
+            notes,
+            ingredients,
+            parts,
+            skipped: parsed.skipped,
+            condition: CONDITION,
+        })
+    }
+
+    /// Resolves every parsed ingredient, expanding names that lost their separators,
+    /// and renumbers positions so expanded names count as the ingredients they are.
+    fn resolve(&self, parsed: &ParsedLabel) -> Vec<Item> {
+        let mut items = Vec::with_capacity(parsed.ingredients.len());
+        for raw in &parsed.ingredients {
+            for (text, resolution) in self.matcher.resolve_all(&raw.text) {
+                items.push(Item {
+                    text,
+                    resolution,
+                    position: 0,
+                    part: raw.part,
+                    percent: raw.percent,
+                    may_contain: raw.may_contain,
+                    span: [raw.span.start, raw.span.end],
+                });
+            }
+        }
+        for p in 0..parsed.parts.len() {
+            let mut n = 0;
+            for may in [false, true] {
+                for it in items
+                    .iter_mut()
+                    .filter(|i| i.part == p && i.may_contain == may)
+                {
+                    n += 1;
+                    it.position = n;
+                }
+            }
+        }
+        items
+    }
+
+    /// Name, category, flags, reason and rating of a resolution.
+    fn describe<'a>(
+        &'a self,
+        r: &Resolution,
+    ) -> Option<(&'a str, &'a str, &'a Flags, &'a str, Option<Rating>)> {
+        match r.target {
+            Target::Entry(i) => {
+                let e = self.matcher.entry(i);
+                Some((&e.name, &e.category, &e.flags, &e.reason, e.comedogenic))
+            }
+            Target::Pattern(p) => {
+                let pat = self.matcher.pattern(p);
+                Some((&pat.id, &pat.category, &pat.flags, &pat.reason, None))
+            }
+            Target::Unrecognized => None,
+        }
+    }
+
+    fn flags_of(&self, r: &Resolution) -> Option<&Flags> {
+        self.describe(r).map(|d| d.2)
+    }
+
+    /// The 1% line of a part: the position of its first ingredient almost always used
+    /// at 1% or less. A drug-facts active panel has none (its strengths are stated).
+    fn one_percent_line(&self, items: &[Item], part: usize, kind: &PartKind) -> Option<usize> {
+        if *kind == PartKind::Active {
+            return None;
+        }
+        items
+            .iter()
+            .filter(|i| i.part == part && !i.may_contain)
+            .find(|i| match i.resolution.target {
+                Target::Entry(e) => self.db().marks_line(self.matcher.entry(e)),
+                Target::Pattern(p) => {
+                    let pat = self.matcher.pattern(p);
+                    pat.flags.marks_line
+                        || self
+                            .db()
+                            .category(&pat.category)
+                            .is_some_and(|c| c.marks_line)
+                }
+                Target::Unrecognized => false,
+            })
+            .map(|i| i.position)
+    }
+
+    /// Position in the part not counting a leading water: the vehicle is not what a
+    /// product is "first" made of.
+    fn lead_position(&self, items: &[Item], item: &Item) -> usize {
+        let water_first = items
+            .iter()
+            .find(|i| i.part == item.part && i.position == 1)
+            .is_some_and(|i| i.is_water(self));
+        if water_first && item.position > 1 {
+            item.position - 1
+        } else {
+            item.position
+        }
+    }
+
+    /// The product type: given, from the name, then from the ingredients (section 4).
+    fn product_type(&self, items: &[Item], options: &Options) -> (String, &'static str) {
+        let chemical_filter = items
+            .iter()
+            .any(|i| self.category_of(i) == Some("chemical-uv-filter"));
+        let mineral_filter = items.iter().any(|i| {
+            !i.may_contain
+                && self.flags_of(&i.resolution).is_some_and(|f| f.mineral)
+                && (i.percent.is_some())
+        });
+        if let Some(t) = &options.product_type
+            && let Some(t) = self.type_from_words(t, chemical_filter, items)
+        {
+            return (t, "given");
+        }
+        if let Some(n) = &options.name
+            && let Some(t) = self.type_from_words(n, chemical_filter, items)
+        {
+            return (t, "name");
+        }
+        if chemical_filter {
+            return ("sunscreen".into(), "ingredients");
+        }
+        if mineral_filter {
+            return ("mineral-sunscreen".into(), "ingredients");
+        }
+        if self.is_makeup(items) {
+            let t = if self.is_mineral_makeup(items) {
+                "mineral-makeup"
+            } else {
+                "makeup"
+            };
+            return (t.into(), "ingredients");
+        }
+        ("other".into(), "default")
+    }
+
+    fn type_from_words(&self, text: &str, chemical_filter: bool, items: &[Item]) -> Option<String> {
+        let key = format!(" {} ", word_key(text));
+        let db = self.db();
+        // An exact type id (`mineral-makeup`, `other`) is taken as it is.
+        let id = text.trim().to_ascii_lowercase();
+        if id == "other"
+            || db.type_words.iter().any(|t| t.product_type == id)
+            || db
+                .category(&id)
+                .is_some_and(|c| c.kind == CategoryKind::ProductType)
+        {
+            return Some(id);
+        }
+        let has = |t: &str| {
+            db.type_words
+                .iter()
+                .filter(|w| w.product_type == t)
+                .any(|w| {
+                    w.words
+                        .iter()
+                        .any(|word| key.contains(&format!(" {word} ")))
+                })
+        };
+        let mineral = has("mineral");
+        let base = db
+            .type_words
+            .iter()
+            .filter(|w| w.product_type != "mineral")
+            .find(|w| {
+                w.words
+                    .iter()
+                    .any(|word| key.contains(&format!(" {word} ")))
+            })?;
+        let t = base.product_type.as_str();
+        Some(match t {
+            "makeup" if mineral || self.is_mineral_makeup(items) => "mineral-makeup".into(),
+            "sunscreen" if !chemical_filter && (mineral || self.has_mineral_filter(items)) => {
+                "mineral-sunscreen".into()
+            }
+            _ => t.to_string(),
+        })
+    }
+
+    fn has_mineral_filter(&self, items: &[Item]) -> bool {
+        items.iter().any(|i| {
+            !i.may_contain
+                && self.flags_of(&i.resolution).is_some_and(|f| f.mineral)
+                && matches!(self.describe(&i.resolution), Some((_, "beneficial", ..)))
+        })
+    }
+
+    fn is_makeup(&self, items: &[Item]) -> bool {
+        let db = self.db();
+        let pigments = items
+            .iter()
+            .filter(|i| self.flags_of(&i.resolution).is_some_and(|f| f.pigment))
+            .count();
+        let lead = db.rule("makeup-pigment-lead") as usize;
+        let leads = items.iter().any(|i| {
+            !i.may_contain
+                && i.position <= lead
+                && self
+                    .flags_of(&i.resolution)
+                    .is_some_and(|f| f.pigment || f.mineral)
+        });
+        pigments >= db.rule("makeup-min-pigments") as usize && leads
+    }
+
+    fn is_mineral_makeup(&self, items: &[Item]) -> bool {
+        let n = self.db().rule("mineral-makeup-lead") as usize;
+        let first: Vec<&Item> = items
+            .iter()
+            .filter(|i| !i.may_contain && i.part == 0)
+            .take(n)
+            .collect();
+        !first.is_empty()
+            && first.iter().all(|i| {
+                self.flags_of(&i.resolution)
+                    .is_some_and(|f| f.mineral || f.pigment)
+            })
+    }
+
+    fn category_of(&self, item: &Item) -> Option<&str> {
+        self.describe(&item.resolution).map(|d| d.1)
+    }
+}
+
+/// One resolved ingredient on its way to the assessment.
+struct Item {
+    text: String,
+    resolution: Resolution,
+    position: usize,
+    part: usize,
+    percent: Option<f64>,
+    may_contain: bool,
+    span: [usize; 2],
+}
+
+impl Item {
+    fn entry<'a>(&self, checker: &'a Checker) -> Option<&'a Entry> {
+        match self.resolution.target {
+            Target::Entry(i) => Some(checker.matcher.entry(i)),
+            _ => None,
+        }
+    }
+
+    fn names_entry(&self, checker: &Checker, name: &str) -> bool {
+        self.entry(checker)
+            .is_some_and(|e| word_key(&e.name) == word_key(name))
+    }
+
+    fn is_water(&self, checker: &Checker) -> bool {
+        self.entry(checker).is_some_and(|e| {
+            std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .any(|n| word_key(n) == "water" || word_key(n) == "aqua")
+        })
+    }
+
+    fn ingredient(
+        &self,
+        status: Status,
+        name: Option<String>,
+        category: Option<String>,
+        below_line: bool,
+        checker: &Checker,
+    ) -> Ingredient {
+        let suggestion = self
+            .resolution
+            .suggestion
+            .map(|i| checker.matcher.entry(i).name.clone());
+        Ingredient {
+            text: self.text.clone(),
+            name,
+            position: self.position,
+            part: self.part,
+            status,
+            category,
+            matched_by: self.resolution.how,
+            suggestion,
+            may_contain: self.may_contain,
+            percent: self.percent,
+            span: self.span,
+            below_line,
+        }
+    }
+}
+
+/// `wait 7 days (from day 8)`, `ok after the first 8 hours`, `avoid`.
+pub fn wait_text(hours: Option<u32>, baseline: u32) -> String {
+    match hours {
+        None => "avoid: not recommended at any time after the procedure".into(),
+        Some(h) if h <= baseline => format!("ok after the first {h} hours"),
+        Some(h) if h % 24 == 0 => {
+            let d = h / 24;
+            let s = if d == 1 { "" } else { "s" };
+            format!("wait {d} day{s} (from day {})", d + 1)
+        }
+        Some(h) if h < 24 => format!("wait {h} hours"),
+        Some(h) => format!("wait {h} hours (from day {})", h.div_ceil(24) + 1),
+    }
+}
+
+/// RFC 3339 with the zone's offset.
+pub fn format_time(z: &jiff::ZonedDateTime) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Counts findings by category, most delaying first: `2 retinoids, 1 AHA`.
+pub fn summarize(a: &Assessment, db: &Database) -> String {
+    let mut counts: BTreeMap<(u64, String), usize> = BTreeMap::new();
+    for f in &a.findings {
+        let rank = f.wait_hours.map_or(u64::MAX, u64::from);
+        *counts
+            .entry((u64::MAX - rank, f.category.clone()))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((_, c), n)| {
+            let cat = db.category(&c);
+            let label = match cat {
+                Some(c) if n == 1 => c.label.clone(),
+                Some(c) => c.plural.clone(),
+                None => c.clone(),
+            };
+            format!("{n} {label}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

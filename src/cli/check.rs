@@ -1,0 +1,68 @@
+//! `aftercare check`: one pasted ingredient list.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+
+use aftercare::Verdict;
+use aftercare::report;
+
+use super::{Common, read_text};
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The ingredient list (several arguments are joined with spaces). Reads standard
+    /// input when absent or `-`.
+    pub label: Vec<String>,
+    /// Read the label from a file.
+    #[arg(long, short, value_name = "PATH", conflicts_with = "label")]
+    pub file: Option<PathBuf>,
+    /// The product's name; its words may give the type (`Mineral Powder SPF 20`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: CheckArgs) -> Result<u8> {
+    let (label, note) = match (&args.file, args.label.as_slice()) {
+        (Some(path), _) => read_text(path)?,
+        (None, []) => read_text(std::path::Path::new("-"))?,
+        (None, [one]) if one == "-" => read_text(std::path::Path::new("-"))?,
+        (None, parts) => (parts.join(" "), None),
+    };
+    let checker = args.common.checker()?;
+    let options = args.common.options(args.name.clone())?;
+    if let Some(n) = note {
+        eprintln!("aftercare: note: {n}");
+    }
+    let assessment = match checker.check(&label, &options) {
+        Ok(a) => a,
+        Err(e) => {
+            let source = args
+                .file
+                .as_ref()
+                .map(|p| format!(" in `{}`", p.display()))
+                .unwrap_or_default();
+            bail!("cannot check the label{source}: {e}");
+        }
+    };
+    let mut out = args.common.stdout();
+    match args.format {
+        Format::Text => report::text::write(&mut out, &assessment, checker.db())?,
+        Format::Json => report::json::write(&mut out, &assessment)?,
+    }
+    out.flush()?;
+    Ok(args.common.exit_code(assessment.verdict != Verdict::Ok))
+}

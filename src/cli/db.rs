@@ -1,0 +1,132 @@
+//! `aftercare db`: list, search, validate and export the curated database.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Subcommand, ValueEnum};
+
+use aftercare::Database;
+use aftercare::db::INGREDIENT_HEADER;
+
+use super::load_checker;
+
+#[derive(Args)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    command: DbCommand,
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// List entries, optionally of one category.
+    List {
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Entries whose name or an alias contains the text.
+    Search {
+        text: Vec<String>,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Check an overlay file: every problem with its line, all at once.
+    Validate { file: PathBuf },
+    /// Export every entry.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Counts per category.
+    Stats,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
+
+pub fn run(args: DbArgs) -> Result<u8> {
+    let mut out = std::io::stdout().lock();
+    match args.command {
+        DbCommand::List { category, db } => {
+            let checker = load_checker(db.as_deref())?;
+            let d = checker.db();
+            if let Some(c) = &category
+                && d.category(c).is_none()
+            {
+                let ids: Vec<_> = d.categories.iter().map(|c| c.id.as_str()).collect();
+                anyhow::bail!(
+                    "unknown category `{c}`; categories are {}",
+                    aftercare::db::quote_list(&ids)
+                );
+            }
+            for e in d
+                .entries
+                .iter()
+                .filter(|e| category.as_ref().is_none_or(|c| &e.category == c))
+            {
+                writeln!(out, "{}\t{}", e.name, e.category)?;
+            }
+        }
+        DbCommand::Search { text, db } => {
+            let checker = load_checker(db.as_deref())?;
+            let hits = checker.matcher().search(&text.join(" "));
+            if hits.is_empty() {
+                return Ok(1);
+            }
+            for i in hits {
+                let e = checker.matcher().entry(i);
+                writeln!(out, "{}\t{}\t{}", e.name, e.category, e.aliases.join("|"))?;
+            }
+        }
+        DbCommand::Validate { file } => {
+            let rows = Database::validate_overlay(&file)?;
+            writeln!(out, "{}: {rows} entries, no problems", file.display())?;
+        }
+        DbCommand::Export { format, db } => {
+            let checker = load_checker(db.as_deref())?;
+            let d = checker.db();
+            match format {
+                ExportFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(out);
+                    w.write_record(INGREDIENT_HEADER.iter().copied().chain(["comedogenic"]))?;
+                    for e in &d.entries {
+                        w.write_record([
+                            e.name.as_str(),
+                            &e.aliases.join("|"),
+                            &e.category,
+                            &e.flags.to_cell(),
+                            &e.reason,
+                            &e.source.join("|"),
+                            &e.comedogenic.map(|r| r.to_string()).unwrap_or_default(),
+                        ])?;
+                    }
+                    w.flush()?;
+                }
+                ExportFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &d.entries)?;
+                    writeln!(out)?;
+                }
+            }
+        }
+        DbCommand::Stats => {
+            let checker = load_checker(None)?;
+            let d = checker.db();
+            for c in &d.categories {
+                let n = d.entries.iter().filter(|e| e.category == c.id).count();
+                let p = d.patterns.iter().filter(|p| p.category == c.id).count();
+                writeln!(out, "{}\t{n}\t{p}", c.id)?;
+            }
+            let rated = d.entries.iter().filter(|e| e.comedogenic.is_some()).count();
+            writeln!(out, "comedogenic ratings\t{rated}")?;
+            writeln!(out, "look-alikes\t{}", d.lookalikes.len())?;
+        }
+    }
+    Ok(0)
+}

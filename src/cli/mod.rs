@@ -1,0 +1,168 @@
+//! Command-line wiring: each subcommand has one file with its arguments and `run`.
+//! Commands read inputs, call the library and hand results to a reporter.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use aftercare::{Checker, Database, Options, Profile};
+
+mod check;
+mod db;
+mod explain;
+
+#[derive(Parser)]
+#[command(
+    name = "aftercare",
+    version,
+    about = "Is this skincare product safe after microneedling, and from when?",
+    long_about = "Reads a product's ingredient list and says whether it is safe to use after a \
+microneedling treatment, and from when. Exit codes: 0 nothing beyond the baseline wait, \
+1 a wait or avoid, 2 could not run."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check one pasted ingredient list.
+    Check(check::CheckArgs),
+    /// What the database knows about one ingredient.
+    Explain(explain::ExplainArgs),
+    /// List, search, validate and export the curated database.
+    Db(db::DbArgs),
+}
+
+/// Options shared by the commands that assess products.
+#[derive(Args, Clone, Debug)]
+pub struct Common {
+    /// Protocol profile: light (under 0.5 mm), standard (0.5 to 1.5 mm), deep.
+    #[arg(long, value_enum, conflicts_with = "depth")]
+    pub profile: Option<ProfileArg>,
+    /// Needle depth in millimetres; picks the profile.
+    #[arg(long, value_name = "MM")]
+    pub depth: Option<f64>,
+    /// When the treatment ended (`2026-11-26 14:00` local, or RFC 3339); waits are then
+    /// also shown as dates.
+    #[arg(long, value_name = "DATETIME")]
+    pub treated_at: Option<String>,
+    /// Time zone for dates (IANA name such as `Europe/Paris`); default: the system's.
+    #[arg(long, value_name = "TZ")]
+    pub tz: Option<String>,
+    /// An overlay CSV in the format of data/*.csv, adding or overriding entries.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Product type (makeup, mineral-makeup, sunscreen, mineral-sunscreen, scrub, ...).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub product_type: Option<String>,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Exit 0 even when a product needs a wait.
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ProfileArg {
+    Light,
+    Standard,
+    Deep,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(p: ProfileArg) -> Profile {
+        match p {
+            ProfileArg::Light => Profile::Light,
+            ProfileArg::Standard => Profile::Standard,
+            ProfileArg::Deep => Profile::Deep,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Common {
+    /// The checker, with the overlay when one is given.
+    pub fn checker(&self) -> Result<Checker> {
+        load_checker(self.db.as_deref())
+    }
+
+    pub fn options(&self, name: Option<String>) -> Result<Options> {
+        if let Some(d) = self.depth
+            && !(d.is_finite() && (0.0..=10.0).contains(&d))
+        {
+            bail!("depth `{d}` is not a needle depth; give millimetres, such as `0.5` or `1.5`");
+        }
+        let tz = aftercare::time::time_zone(self.tz.as_deref()).map_err(anyhow::Error::msg)?;
+        let treated_at = match &self.treated_at {
+            Some(t) => Some(aftercare::time::parse_datetime(t, &tz).map_err(anyhow::Error::msg)?),
+            None => None,
+        };
+        Ok(Options {
+            profile: self.profile.map(Profile::from),
+            depth: self.depth,
+            product_type: self.product_type.clone(),
+            name,
+            treated_at,
+            wait_overrides: Default::default(),
+        })
+    }
+
+    pub fn stdout(&self) -> anstream::AutoStream<std::io::Stdout> {
+        let choice = match self.color {
+            ColorArg::Auto => anstream::ColorChoice::Auto,
+            ColorArg::Always => anstream::ColorChoice::Always,
+            ColorArg::Never => anstream::ColorChoice::Never,
+        };
+        anstream::AutoStream::new(std::io::stdout(), choice)
+    }
+
+    /// 1 for a wait or avoid, unless `--exit-zero`.
+    pub fn exit_code(&self, needs_wait: bool) -> u8 {
+        u8::from(needs_wait && !self.exit_zero)
+    }
+}
+
+pub fn load_checker(overlay: Option<&std::path::Path>) -> Result<Checker> {
+    let db = match overlay {
+        Some(path) => Database::with_overlay(path),
+        None => Database::embedded(),
+    }
+    .context("cannot load the database")?;
+    Ok(Checker::new(Arc::new(db)))
+}
+
+/// Reads a file (or `-` for standard input) as text, decoding as `input::decode` does.
+pub fn read_text(path: &std::path::Path) -> Result<(String, Option<String>)> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        buf
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?
+    };
+    let decoded = aftercare::input::decode(&bytes);
+    Ok((decoded.text, decoded.note))
+}
+
+pub fn run() -> Result<u8> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Db(args) => db::run(args),
+    }
+}

@@ -1,0 +1,980 @@
+//! The curated database: categories, ingredients, patterns and their sources.
+//!
+//! The CSV files under `data/` are the single source of truth. They are embedded in the
+//! binary and parsed by the same loader that reads a user's `--db` overlay, so an overlay
+//! can add or override any ingredient. This module parses and checks; it does not match
+//! label text (that is `matcher`) and knows nothing of profiles beyond storing waits.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::normalize::word_key;
+
+/// A profile: how deep the needles went, which decides how long the barrier stays open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Light,
+    Standard,
+    Deep,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 3] = [Profile::Light, Profile::Standard, Profile::Deep];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Light => "light",
+            Profile::Standard => "standard",
+            Profile::Deep => "deep",
+        }
+    }
+
+    /// The profile for a needle depth in millimetres (protocol section 1), with the
+    /// thresholds of `data/rules.csv`.
+    pub fn from_depth(mm: f64, db: &Database) -> Profile {
+        if mm < db.rule("light-depth-below") {
+            Profile::Light
+        } else if mm < db.rule("deep-depth-from") {
+            Profile::Standard
+        } else {
+            Profile::Deep
+        }
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "light" => Ok(Profile::Light),
+            "standard" => Ok(Profile::Standard),
+            "deep" => Ok(Profile::Deep),
+            _ => Err(format!(
+                "unknown profile `{s}`; profiles are `light`, `standard`, `deep`"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How long a category delays a product: hours after the treatment, or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    Hours(u32),
+    Avoid,
+}
+
+impl Wait {
+    pub fn hours(self) -> Option<u32> {
+        match self {
+            Wait::Hours(h) => Some(h),
+            Wait::Avoid => None,
+        }
+    }
+
+    /// Orders waits so that `Avoid` is the longest.
+    pub fn rank(self) -> u64 {
+        match self {
+            Wait::Hours(h) => u64::from(h),
+            Wait::Avoid => u64::MAX,
+        }
+    }
+}
+
+/// What a category is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CategoryKind {
+    /// Imposes a wait (or `avoid`) on the product.
+    Finding,
+    /// A window that applies to a whole product type (makeup, mineral sunscreen).
+    ProductType,
+    /// The wait of a product with no finding.
+    Baseline,
+    /// Reported for context; never changes the verdict.
+    Note,
+    /// Known and harmless (or beneficial); reported in the ingredient list only.
+    Info,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Category {
+    pub id: String,
+    pub kind: CategoryKind,
+    pub label: String,
+    pub plural: String,
+    #[serde(skip)]
+    pub waits: Option<[Wait; 3]>,
+    pub marks_line: bool,
+    pub reason: String,
+    pub source: Vec<String>,
+}
+
+impl Category {
+    pub fn wait(&self, profile: Profile) -> Option<Wait> {
+        self.waits.map(|w| w[profile as usize])
+    }
+
+    pub fn imposes_wait(&self) -> bool {
+        matches!(self.kind, CategoryKind::Finding | CategoryKind::ProductType)
+    }
+}
+
+/// A comedogenicity rating on the Fulton 0-5 scale; a range where the lists disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rating {
+    pub low: u8,
+    pub high: u8,
+}
+
+impl fmt::Display for Rating {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.low == self.high {
+            write!(f, "{}", self.low)
+        } else {
+            write!(f, "{}-{}", self.low, self.high)
+        }
+    }
+}
+
+/// The context rules an entry takes part in (protocol section 3).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Flags {
+    /// Counts as its category only above the 1% line; below it, this is what it is.
+    pub dual_use: Option<String>,
+    /// Salts that make this acid a buffer when both are on the label.
+    pub buffers: Vec<String>,
+    /// A physical exfoliant only in a scrub or as the first ingredient.
+    pub scrub_only: bool,
+    /// Almost always used at 1% or less: estimates the 1% line.
+    pub marks_line: bool,
+    /// Listed by the EU as a labelled fragrance allergen.
+    pub eu_allergen: bool,
+    /// Phototoxic unless the label says furocoumarin-free.
+    pub furocoumarin: bool,
+    /// A colorant: a product dominated by these is makeup.
+    pub pigment: bool,
+    /// A mineral base of mineral makeup.
+    pub mineral: bool,
+}
+
+impl Flags {
+    pub const VALID: &'static [&'static str] = &[
+        "buffer=SALT",
+        "dual-use=WHAT",
+        "eu-allergen",
+        "furocoumarin",
+        "marks-line",
+        "mineral",
+        "pigment",
+        "scrub-only",
+    ];
+
+    fn parse(cell: &str) -> Result<Flags, String> {
+        let mut flags = Flags::default();
+        for raw in cell.split('|').map(str::trim).filter(|s| !s.is_empty()) {
+            let (key, value) = match raw.split_once('=') {
+                Some((k, v)) => (k.trim(), Some(v.trim())),
+                None => (raw, None),
+            };
+            match (key, value) {
+                ("dual-use", Some(v)) if !v.is_empty() => flags.dual_use = Some(v.to_string()),
+                ("buffer", Some(v)) if !v.is_empty() => flags.buffers.push(v.to_string()),
+                ("scrub-only", None) => flags.scrub_only = true,
+                ("marks-line", None) => flags.marks_line = true,
+                ("eu-allergen", None) => flags.eu_allergen = true,
+                ("furocoumarin", None) => flags.furocoumarin = true,
+                ("pigment", None) => flags.pigment = true,
+                ("mineral", None) => flags.mineral = true,
+                _ => {
+                    return Err(format!(
+                        "unknown flag `{raw}`; flags are {}",
+                        quote_list(Flags::VALID)
+                    ));
+                }
+            }
+        }
+        Ok(flags)
+    }
+
+    pub fn to_cell(&self) -> String {
+        let mut out: Vec<String> = Vec::new();
+        if let Some(d) = &self.dual_use {
+            out.push(format!("dual-use={d}"));
+        }
+        out.extend(self.buffers.iter().map(|b| format!("buffer={b}")));
+        for (on, name) in [
+            (self.scrub_only, "scrub-only"),
+            (self.marks_line, "marks-line"),
+            (self.eu_allergen, "eu-allergen"),
+            (self.furocoumarin, "furocoumarin"),
+            (self.pigment, "pigment"),
+            (self.mineral, "mineral"),
+        ] {
+            if on {
+                out.push(name.to_string());
+            }
+        }
+        out.join("|")
+    }
+}
+
+/// Where a row came from, for error messages and `explain`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub line: u64,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// One ingredient of the database.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub category: String,
+    pub flags: Flags,
+    pub reason: String,
+    pub source: Vec<String>,
+    pub comedogenic: Option<Rating>,
+    pub origin: Origin,
+}
+
+/// A rule for names no list can enumerate (`PEG-n ...`, `Citrus X Peel Oil`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Pattern {
+    pub order: u32,
+    pub id: String,
+    #[serde(rename = "pattern")]
+    pub source_regex: String,
+    #[serde(skip)]
+    pub regex: regex::Regex,
+    pub category: String,
+    pub flags: Flags,
+    pub reason: String,
+    pub source: Vec<String>,
+}
+
+/// An ingredient a keyword matcher would wrongly flag, and why it is not that.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lookalike {
+    pub name: String,
+    pub resembles: String,
+    pub reason: String,
+}
+
+/// Words in a product's name that give its type (protocol section 4).
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeWords {
+    pub order: u32,
+    pub product_type: String,
+    pub words: Vec<String>,
+}
+
+/// One problem found while loading a database file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: u64,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// Loading failed; every problem found is listed, not just the first.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot read database file `{path}`: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{} problem(s) in the database:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+}
+
+/// The embedded files, in load order.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("data/sources.csv", include_str!("../data/sources.csv")),
+    (
+        "data/categories.csv",
+        include_str!("../data/categories.csv"),
+    ),
+    ("data/actives.csv", include_str!("../data/actives.csv")),
+    ("data/fragrance.csv", include_str!("../data/fragrance.csv")),
+    (
+        "data/vocabulary.csv",
+        include_str!("../data/vocabulary.csv"),
+    ),
+    (
+        "data/comedogenic.csv",
+        include_str!("../data/comedogenic.csv"),
+    ),
+    (
+        "data/lookalikes.csv",
+        include_str!("../data/lookalikes.csv"),
+    ),
+    ("data/patterns.csv", include_str!("../data/patterns.csv")),
+    (
+        "data/product-types.csv",
+        include_str!("../data/product-types.csv"),
+    ),
+    ("data/rules.csv", include_str!("../data/rules.csv")),
+];
+
+/// The numbers of the context rules (`data/rules.csv`); every one must be present.
+pub const RULES: &[&str] = &[
+    "comedogenic-finding-min",
+    "comedogenic-note-min",
+    "deep-depth-from",
+    "dual-use-percent",
+    "light-depth-below",
+    "makeup-min-pigments",
+    "makeup-pigment-lead",
+    "mineral-makeup-lead",
+    "scrub-first-positions",
+];
+
+/// The header of an ingredient file (and of an overlay).
+pub const INGREDIENT_HEADER: &[&str] =
+    &["name", "aliases", "category", "flags", "reason", "source"];
+
+/// The whole database, checked.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub sources: BTreeMap<String, String>,
+    pub categories: Vec<Category>,
+    pub entries: Vec<Entry>,
+    pub patterns: Vec<Pattern>,
+    pub lookalikes: Vec<Lookalike>,
+    pub type_words: Vec<TypeWords>,
+    pub rules: BTreeMap<String, f64>,
+    category_index: HashMap<String, usize>,
+}
+
+impl Database {
+    /// The database compiled into the binary.
+    pub fn embedded() -> Result<Database, DbError> {
+        let mut b = Builder::default();
+        for (file, text) in EMBEDDED {
+            b.load_file(file, text);
+        }
+        b.finish()
+    }
+
+    /// The embedded database with an overlay file's entries added or overriding.
+    pub fn with_overlay(path: &Path) -> Result<Database, DbError> {
+        let text = read_overlay(path)?;
+        let mut b = Builder::default();
+        for (file, data) in EMBEDDED {
+            b.load_file(file, data);
+        }
+        b.load_overlay(&path.display().to_string(), &text);
+        b.finish()
+    }
+
+    /// Checks an overlay file against the embedded database without using it: every
+    /// problem, with its line.
+    pub fn validate_overlay(path: &Path) -> Result<usize, DbError> {
+        let text = read_overlay(path)?;
+        let mut b = Builder::default();
+        for (file, data) in EMBEDDED {
+            b.load_file(file, data);
+        }
+        b.load_overlay(&path.display().to_string(), &text);
+        let rows = b.overlay_rows;
+        b.finish().map(|_| rows)
+    }
+
+    /// A rule's value; the loader guarantees every rule of `RULES` is present.
+    pub fn rule(&self, id: &str) -> f64 {
+        self.rules[id]
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.category_index.get(id).map(|&i| &self.categories[i])
+    }
+
+    /// The category of an entry; the loader guarantees it exists.
+    pub fn category_of(&self, entry: &Entry) -> &Category {
+        self.category(&entry.category)
+            .expect("loader checks every entry's category")
+    }
+
+    pub fn baseline(&self, profile: Profile) -> Wait {
+        self.categories
+            .iter()
+            .find(|c| c.kind == CategoryKind::Baseline)
+            .and_then(|c| c.wait(profile))
+            .unwrap_or(Wait::Hours(0))
+    }
+
+    /// Does this entry estimate the 1% line, by itself or by its category?
+    pub fn marks_line(&self, entry: &Entry) -> bool {
+        entry.flags.marks_line || entry.flags.eu_allergen || self.category_of(entry).marks_line
+    }
+}
+
+fn read_overlay(path: &Path) -> Result<String, DbError> {
+    let bytes = std::fs::read(path).map_err(|source| DbError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(crate::input::decode(&bytes).text)
+}
+
+#[derive(Default)]
+struct Builder {
+    sources: BTreeMap<String, String>,
+    categories: Vec<Category>,
+    entries: Vec<Entry>,
+    by_name: HashMap<String, usize>,
+    ratings: Vec<(String, Rating, Origin)>,
+    lookalikes: Vec<(Lookalike, Origin)>,
+    patterns: Vec<Pattern>,
+    type_words: Vec<TypeWords>,
+    rules: BTreeMap<String, f64>,
+    problems: Vec<Problem>,
+    overlay_rows: usize,
+}
+
+impl Builder {
+    fn problem(&mut self, file: &str, line: u64, message: impl Into<String>) {
+        self.problems.push(Problem {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn load_file(&mut self, file: &str, text: &str) {
+        let base = file.rsplit('/').next().unwrap_or(file);
+        match base {
+            "sources.csv" => self.load_sources(file, text),
+            "categories.csv" => self.load_categories(file, text),
+            "comedogenic.csv" => self.load_ratings(file, text),
+            "lookalikes.csv" => self.load_lookalikes(file, text),
+            "patterns.csv" => self.load_patterns(file, text),
+            "product-types.csv" => self.load_type_words(file, text),
+            "rules.csv" => self.load_rules(file, text),
+            _ => self.load_ingredients(file, text, false),
+        }
+    }
+
+    fn load_overlay(&mut self, file: &str, text: &str) {
+        self.load_ingredients(file, text, true);
+    }
+
+    fn rows(&mut self, file: &str, text: &str, header: &[&str]) -> Vec<(u64, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let got: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+            Err(e) => {
+                self.problem(file, 1, format!("unreadable header: {e}"));
+                return Vec::new();
+            }
+        };
+        if got != header {
+            self.problem(
+                file,
+                1,
+                format!(
+                    "header is {}; expected {}",
+                    quote_list(&got),
+                    quote_list(header)
+                ),
+            );
+            return Vec::new();
+        }
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            match record {
+                Ok(r) => {
+                    let line = r.position().map_or(0, |p| p.line());
+                    if r.len() != header.len() {
+                        self.problem(
+                            file,
+                            line,
+                            format!("{} fields; expected {}", r.len(), header.len()),
+                        );
+                        continue;
+                    }
+                    rows.push((line, r.iter().map(|s| s.trim().to_string()).collect()));
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.problem(file, line, format!("malformed CSV: {e}"));
+                }
+            }
+        }
+        rows
+    }
+
+    fn load_sources(&mut self, file: &str, text: &str) {
+        for (line, row) in self.rows(file, text, &["id", "citation"]) {
+            if self
+                .sources
+                .insert(row[0].clone(), row[1].clone())
+                .is_some()
+            {
+                self.problem(file, line, format!("duplicate source `{}`", row[0]));
+            }
+        }
+    }
+
+    fn load_categories(&mut self, file: &str, text: &str) {
+        let header = [
+            "id",
+            "kind",
+            "label",
+            "plural",
+            "light",
+            "standard",
+            "deep",
+            "marks_line",
+            "reason",
+            "source",
+        ];
+        for (line, row) in self.rows(file, text, &header) {
+            let kind = match row[1].as_str() {
+                "finding" => CategoryKind::Finding,
+                "product-type" => CategoryKind::ProductType,
+                "baseline" => CategoryKind::Baseline,
+                "note" => CategoryKind::Note,
+                "info" => CategoryKind::Info,
+                other => {
+                    self.problem(
+                        file,
+                        line,
+                        format!(
+                            "unknown kind `{other}`; kinds are `finding`, `product-type`, `baseline`, `note`, `info`"
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let waits = if matches!(kind, CategoryKind::Note | CategoryKind::Info) {
+                None
+            } else {
+                let mut w = [Wait::Hours(0); 3];
+                let mut ok = true;
+                for (i, cell) in row[4..7].iter().enumerate() {
+                    match parse_wait(cell) {
+                        Some(v) => w[i] = v,
+                        None => {
+                            ok = false;
+                            self.problem(
+                                file,
+                                line,
+                                format!("wait `{cell}` is not a number of hours or `avoid`"),
+                            );
+                        }
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+                Some(w)
+            };
+            let source = split_list(&row[9]);
+            self.categories.push(Category {
+                id: row[0].clone(),
+                kind,
+                label: row[2].clone(),
+                plural: row[3].clone(),
+                waits,
+                marks_line: row[7] == "yes",
+                reason: row[8].clone(),
+                source,
+            });
+        }
+    }
+
+    fn load_ingredients(&mut self, file: &str, text: &str, overlay: bool) {
+        for (line, row) in self.rows(file, text, INGREDIENT_HEADER) {
+            if row[0].is_empty() {
+                self.problem(file, line, "empty name");
+                continue;
+            }
+            let flags = match Flags::parse(&row[3]) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.problem(file, line, e);
+                    continue;
+                }
+            };
+            let entry = Entry {
+                name: row[0].clone(),
+                aliases: split_list(&row[1]),
+                category: row[2].clone(),
+                flags,
+                reason: row[4].clone(),
+                source: split_list(&row[5]),
+                comedogenic: None,
+                origin: Origin {
+                    file: file.to_string(),
+                    line,
+                },
+            };
+            let key = word_key(&entry.name);
+            if overlay {
+                self.overlay_rows += 1;
+                if let Some(&i) = self.by_name.get(&key) {
+                    let rating = self.entries[i].comedogenic;
+                    self.entries[i] = Entry {
+                        comedogenic: rating,
+                        ..entry
+                    };
+                    continue;
+                }
+            } else if let Some(&i) = self.by_name.get(&key) {
+                let first = self.entries[i].origin.clone();
+                self.problem(
+                    file,
+                    line,
+                    format!("duplicate entry `{}` (first at {first})", entry.name),
+                );
+                continue;
+            }
+            self.by_name.insert(key, self.entries.len());
+            self.entries.push(entry);
+        }
+    }
+
+    fn load_ratings(&mut self, file: &str, text: &str) {
+        for (line, row) in self.rows(file, text, &["name", "rating", "source"]) {
+            match parse_rating(&row[1]) {
+                Some(r) => self.ratings.push((
+                    row[0].clone(),
+                    r,
+                    Origin {
+                        file: file.to_string(),
+                        line,
+                    },
+                )),
+                None => self.problem(
+                    file,
+                    line,
+                    format!(
+                        "rating `{}` is not `N` or `N-M` with 0 <= N <= M <= 5",
+                        row[1]
+                    ),
+                ),
+            }
+        }
+    }
+
+    fn load_lookalikes(&mut self, file: &str, text: &str) {
+        for (line, row) in self.rows(file, text, &["name", "resembles", "reason"]) {
+            self.lookalikes.push((
+                Lookalike {
+                    name: row[0].clone(),
+                    resembles: row[1].clone(),
+                    reason: row[2].clone(),
+                },
+                Origin {
+                    file: file.to_string(),
+                    line,
+                },
+            ));
+        }
+    }
+
+    fn load_patterns(&mut self, file: &str, text: &str) {
+        let header = [
+            "order", "id", "pattern", "category", "flags", "reason", "source",
+        ];
+        for (line, row) in self.rows(file, text, &header) {
+            let Ok(order) = row[0].parse::<u32>() else {
+                self.problem(
+                    file,
+                    line,
+                    format!("order `{}` is not a whole number", row[0]),
+                );
+                continue;
+            };
+            let regex = match regex::Regex::new(&row[2]) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.problem(file, line, format!("invalid pattern `{}`: {e}", row[2]));
+                    continue;
+                }
+            };
+            let flags = match Flags::parse(&row[4]) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.problem(file, line, e);
+                    continue;
+                }
+            };
+            self.patterns.push(Pattern {
+                order,
+                id: row[1].clone(),
+                source_regex: row[2].clone(),
+                regex,
+                category: row[3].clone(),
+                flags,
+                reason: row[5].clone(),
+                source: split_list(&row[6]),
+            });
+        }
+    }
+
+    fn load_type_words(&mut self, file: &str, text: &str) {
+        for (line, row) in self.rows(file, text, &["order", "type", "words"]) {
+            let Ok(order) = row[0].parse::<u32>() else {
+                self.problem(
+                    file,
+                    line,
+                    format!("order `{}` is not a whole number", row[0]),
+                );
+                continue;
+            };
+            self.type_words.push(TypeWords {
+                order,
+                product_type: row[1].clone(),
+                words: split_list(&row[2]).iter().map(|w| word_key(w)).collect(),
+            });
+        }
+    }
+
+    fn load_rules(&mut self, file: &str, text: &str) {
+        for (line, row) in self.rows(file, text, &["id", "value", "reason", "source"]) {
+            if !RULES.contains(&row[0].as_str()) {
+                self.problem(
+                    file,
+                    line,
+                    format!("unknown rule `{}`; rules are {}", row[0], quote_list(RULES)),
+                );
+                continue;
+            }
+            match row[1].parse::<f64>() {
+                Ok(v) => {
+                    self.rules.insert(row[0].clone(), v);
+                }
+                Err(_) => self.problem(
+                    file,
+                    line,
+                    format!("rule value `{}` is not a number", row[1]),
+                ),
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<Database, DbError> {
+        let category_index: HashMap<String, usize> = self
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        if !self
+            .categories
+            .iter()
+            .any(|c| c.kind == CategoryKind::Baseline)
+        {
+            self.problem("data/categories.csv", 1, "no category of kind `baseline`");
+        }
+        for r in RULES {
+            if !self.rules.contains_key(*r) {
+                self.problem("data/rules.csv", 1, format!("missing rule `{r}`"));
+            }
+        }
+        let valid_categories: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
+        let mut problems = Vec::new();
+        let check_sources = |sources: &[String], origin: &Origin, problems: &mut Vec<Problem>| {
+            if sources.is_empty() {
+                problems.push(Problem {
+                    file: origin.file.clone(),
+                    line: origin.line,
+                    message: "no source".into(),
+                });
+            }
+            for s in sources {
+                if !self.sources.contains_key(s) {
+                    problems.push(Problem {
+                        file: origin.file.clone(),
+                        line: origin.line,
+                        message: format!("unknown source `{s}`; add it to data/sources.csv"),
+                    });
+                }
+            }
+        };
+        for e in &self.entries {
+            if !category_index.contains_key(&e.category) {
+                problems.push(Problem {
+                    file: e.origin.file.clone(),
+                    line: e.origin.line,
+                    message: format!(
+                        "unknown category `{}` for `{}`; categories are {}",
+                        e.category,
+                        e.name,
+                        quote_list(&valid_categories)
+                    ),
+                });
+            }
+            if e.reason.is_empty() {
+                problems.push(Problem {
+                    file: e.origin.file.clone(),
+                    line: e.origin.line,
+                    message: format!("`{}` has no reason", e.name),
+                });
+            }
+            check_sources(&e.source, &e.origin, &mut problems);
+        }
+        for p in &self.patterns {
+            let origin = Origin {
+                file: "data/patterns.csv".into(),
+                line: u64::from(p.order),
+            };
+            if !category_index.contains_key(&p.category) {
+                problems.push(Problem {
+                    file: origin.file.clone(),
+                    line: origin.line,
+                    message: format!("unknown category `{}` in pattern `{}`", p.category, p.id),
+                });
+            }
+            check_sources(&p.source, &origin, &mut problems);
+        }
+        for c in &self.categories {
+            let origin = Origin {
+                file: "data/categories.csv".into(),
+                line: 0,
+            };
+            check_sources(&c.source, &origin, &mut problems);
+        }
+        // Aliases resolve to the entry that owns them, so the lookups below see them too.
+        let mut lookup: HashMap<String, usize> = self.by_name.clone();
+        for (i, e) in self.entries.iter().enumerate() {
+            for a in &e.aliases {
+                let key = word_key(a);
+                match lookup.get(&key) {
+                    Some(&j) if j != i => problems.push(Problem {
+                        file: e.origin.file.clone(),
+                        line: e.origin.line,
+                        message: format!(
+                            "alias `{a}` of `{}` collides with `{}` ({})",
+                            e.name, self.entries[j].name, self.entries[j].origin
+                        ),
+                    }),
+                    Some(_) => {}
+                    None => {
+                        lookup.insert(key, i);
+                    }
+                }
+            }
+        }
+        // Ratings and look-alikes may name an entry by any form the matcher accepts.
+        let mut derived: HashMap<String, usize> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            for n in std::iter::once(&e.name).chain(&e.aliases) {
+                for k in crate::normalize::name_keys(n) {
+                    derived.entry(k).or_insert(i);
+                }
+            }
+        }
+        let find = |name: &str| -> Option<usize> {
+            let keys = crate::normalize::name_keys(name);
+            keys.iter()
+                .find_map(|k| lookup.get(k))
+                .or_else(|| keys.iter().find_map(|k| derived.get(k)))
+                .copied()
+        };
+        for (name, rating, origin) in std::mem::take(&mut self.ratings) {
+            match find(&name) {
+                Some(i) => self.entries[i].comedogenic = Some(rating),
+                None => problems.push(Problem {
+                    file: origin.file,
+                    line: origin.line,
+                    message: format!("rated ingredient `{name}` is not in the database"),
+                }),
+            }
+        }
+        let mut lookalikes = Vec::new();
+        for (l, origin) in std::mem::take(&mut self.lookalikes) {
+            for n in [&l.name, &l.resembles] {
+                if find(n).is_none() {
+                    problems.push(Problem {
+                        file: origin.file.clone(),
+                        line: origin.line,
+                        message: format!("look-alike `{n}` is not in the database"),
+                    });
+                }
+            }
+            lookalikes.push(l);
+        }
+        self.problems.extend(problems);
+        if !self.problems.is_empty() {
+            return Err(DbError::Invalid(self.problems));
+        }
+        self.patterns.sort_by_key(|p| p.order);
+        self.type_words.sort_by_key(|t| t.order);
+        Ok(Database {
+            rules: self.rules,
+            sources: self.sources,
+            categories: self.categories,
+            entries: self.entries,
+            patterns: self.patterns,
+            lookalikes,
+            type_words: self.type_words,
+            category_index,
+        })
+    }
+}
+
+fn parse_wait(cell: &str) -> Option<Wait> {
+    if cell.eq_ignore_ascii_case("avoid") {
+        Some(Wait::Avoid)
+    } else {
+        cell.parse().ok().map(Wait::Hours)
+    }
+}
+
+fn parse_rating(cell: &str) -> Option<Rating> {
+    let (low, high) = match cell.split_once('-') {
+        Some((a, b)) => (a.trim().parse().ok()?, b.trim().parse().ok()?),
+        None => {
+            let v = cell.trim().parse().ok()?;
+            (v, v)
+        }
+    };
+    (low <= high && high <= 5).then_some(Rating { low, high })
+}
+
+/// Splits a `|`-separated cell.
+pub fn split_list(cell: &str) -> Vec<String> {
+    cell.split('|')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// ``a`, `b`, `c`` for error messages.
+pub fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

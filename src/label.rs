@@ -1,0 +1,1051 @@
+//! Label text to ingredients: finds the INCI list inside whatever was pasted or scraped,
+//! splits it, and keeps for every ingredient its printed text, position, byte span,
+//! percentage and may-contain flag.
+//!
+//! The parser knows label syntax (protocol section 3 rule 7) but no ingredient names:
+//! deciding what a piece of text *is* belongs to `matcher`. Where syntax alone cannot
+//! decide (is `Aqua/Water` one name or two?), the parser keeps the text whole and leaves
+//! the choice to the matcher, which knows the vocabulary.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+/// The largest label accepted, in bytes.
+pub const MAX_LABEL_BYTES: usize = 1 << 20;
+
+/// A label split into ingredients.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ParsedLabel {
+    /// Kit parts and drug-facts panels; a plain label has one unnamed part.
+    pub parts: Vec<Part>,
+    pub ingredients: Vec<RawIngredient>,
+    /// Text that was read and deliberately not treated as ingredients.
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part {
+    pub name: Option<String>,
+    pub kind: PartKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartKind {
+    /// The whole label, or a kit part (`Serum:`, `Powder:`).
+    Plain,
+    /// A drug-facts `Active ingredients:` panel.
+    Active,
+    /// A drug-facts `Inactive ingredients:` panel.
+    Inactive,
+}
+
+/// One ingredient as printed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RawIngredient {
+    /// The text as printed, footnote marks and percentage removed.
+    pub text: String,
+    /// Byte span of the ingredient in the input.
+    pub span: Range<usize>,
+    /// Index into `ParsedLabel::parts`.
+    pub part: usize,
+    /// 1-based position in its part; may-contain entries are numbered after the rest.
+    pub position: usize,
+    pub percent: Option<f64>,
+    pub may_contain: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub text: String,
+    pub span: Range<usize>,
+    pub why: &'static str,
+}
+
+/// Why a label could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LabelError {
+    #[error("the label is empty")]
+    Empty,
+    #[error("the label is {0} bytes; the limit is {MAX_LABEL_BYTES} bytes (1 MiB)")]
+    TooLarge(usize),
+    #[error("`{0}` is a placeholder, not an ingredient list")]
+    Placeholder(String),
+}
+
+/// Splits a label into ingredients.
+pub fn parse(input: &str) -> Result<ParsedLabel, LabelError> {
+    if input.len() > MAX_LABEL_BYTES {
+        return Err(LabelError::TooLarge(input.len()));
+    }
+    let clean = Clean::new(input);
+    let text = clean.text.trim();
+    if text.chars().all(|c| !c.is_alphanumeric()) {
+        return Err(LabelError::Empty);
+    }
+    if let Some(p) = placeholder(text) {
+        return Err(LabelError::Placeholder(p));
+    }
+    let mut parser = Parser {
+        clean: &clean,
+        out: ParsedLabel::default(),
+        current_part: None,
+        brackets: Brackets::new(&clean.text),
+        footnote_from: None,
+    };
+    parser.run();
+    Ok(parser.out)
+}
+
+/// Text with entities decoded and invisible characters removed, with a map from each
+/// of its bytes back to the input's.
+struct Clean {
+    text: String,
+    map: Vec<usize>,
+}
+
+impl Clean {
+    fn new(input: &str) -> Clean {
+        let mut text = String::with_capacity(input.len());
+        let mut map = Vec::with_capacity(input.len() + 1);
+        let push = |text: &mut String, map: &mut Vec<usize>, c: char, at: usize| {
+            let before = text.len();
+            text.push(c);
+            map.extend(std::iter::repeat_n(at, text.len() - before));
+        };
+        let bytes = input.as_bytes();
+        let mut i = 0;
+        while i < input.len() {
+            let c = input[i..].chars().next().expect("i is on a char boundary");
+            let len = c.len_utf8();
+            if c == '&'
+                && let Some((decoded, used)) = entity(&input[i..])
+            {
+                push(&mut text, &mut map, decoded, i);
+                i += used;
+                continue;
+            }
+            match c {
+                '\r' => {
+                    if bytes.get(i + 1) != Some(&b'\n') {
+                        push(&mut text, &mut map, '\n', i);
+                    }
+                }
+                '\n' => push(&mut text, &mut map, '\n', i),
+                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => {}
+                '\u{2028}' | '\u{2029}' => push(&mut text, &mut map, '\n', i),
+                c if c.is_control() || c.is_whitespace() => push(&mut text, &mut map, ' ', i),
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' => {
+                    push(&mut text, &mut map, '-', i)
+                }
+                '\u{2018}' | '\u{2019}' | '\u{2032}' => push(&mut text, &mut map, '\'', i),
+                '\u{ff0c}' | '\u{3001}' => push(&mut text, &mut map, ',', i),
+                '\u{ff1a}' => push(&mut text, &mut map, ':', i),
+                c => push(&mut text, &mut map, c, i),
+            }
+            i += len;
+        }
+        map.push(input.len());
+        Clean { text, map }
+    }
+
+    fn span(&self, r: Range<usize>) -> Range<usize> {
+        let start = self.map[r.start];
+        let end = if r.end == 0 {
+            start
+        } else {
+            // The end of the last byte's character in the input.
+            let last = self.map[r.end - 1];
+            let next = self.map[r.end];
+            if next > last { next } else { last + 1 }
+        };
+        start..end.max(start)
+    }
+}
+
+fn entity(s: &str) -> Option<(char, usize)> {
+    let end = s[..s.len().min(12)].find(';')?;
+    let body = &s[1..end];
+    let c = match body {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "reg" => '®',
+        "trade" => '™',
+        "eacute" => 'é',
+        "egrave" => 'è',
+        "ndash" | "mdash" => '-',
+        _ => {
+            let num = body.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            let c = char::from_u32(code)?;
+            if c.is_control() { ' ' } else { c }
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// Matching bracket pairs, found once. Unmatched brackets are plain characters, and
+/// round brackets never span more than `MAX_ROUND` bytes, so hostile input cannot make
+/// one bracket swallow a whole label.
+struct Brackets {
+    close_of: std::collections::HashMap<usize, usize>,
+}
+
+const MAX_ROUND: usize = 400;
+const MAX_DEPTH: usize = 32;
+
+impl Brackets {
+    fn new(text: &str) -> Brackets {
+        let mut close_of = std::collections::HashMap::new();
+        let mut stack: Vec<(u8, usize)> = Vec::new();
+        for (i, b) in text.bytes().enumerate() {
+            match b {
+                b'(' | b'[' | b'{' => {
+                    if stack.len() >= MAX_DEPTH {
+                        stack.remove(0);
+                    }
+                    stack.push((b, i));
+                }
+                b')' | b']' | b'}' => {
+                    let open = match b {
+                        b')' => b'(',
+                        b']' => b'[',
+                        _ => b'{',
+                    };
+                    if let Some(k) = stack.iter().rposition(|&(o, _)| o == open) {
+                        let (_, at) = stack[k];
+                        stack.truncate(k);
+                        if open != b'(' || i - at <= MAX_ROUND {
+                            close_of.insert(at, i);
+                        }
+                    }
+                }
+                b'\n' => {
+                    // Round brackets do not cross lines; square ones (shade blocks) may.
+                    stack.retain(|&(o, _)| o != b'(');
+                }
+                _ => {}
+            }
+        }
+        Brackets { close_of }
+    }
+}
+
+static HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[\s.;|>\]\)])((?:full\s+)?(?:ingredients?(?:\s+list)?|ingr[eé]dients|inci(?:\s+list)?|inhaltsstoffe|ingredientes|ingredienti|composition|bestanddelen|sk[lł]adniki))\s*[:：]")
+        .unwrap()
+});
+
+static END_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(please be aware|ingredients? lists? (?:may|are subject to|can) change|please refer to the (?:ingredient|product)|for the most (?:complete|current|up[- ]to[- ]date)|(?:^|[\s.;])(?:directions(?: for use)?|how to use|suggested use|to use|usage|caution|cautions|warning|warnings|storage|precautions?|application)\s*:|keep out of reach|for external use only|this list (?:may|is)|ingredients? (?:are )?subject to change)")
+        .unwrap()
+});
+
+static PERCENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{1,3}(?:[.,]\d+)?)\s*%").unwrap());
+
+static TOLERANCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\+/-|\+-|±)\s*\d{1,3}(?:[.,]\d+)?\s*%").unwrap());
+
+static MAY_CONTAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:(?:\+\s*/\s*-|\+-|±|\(\s*\+\s*/\s*-\s*\))\s*(?:[:/]\s*)?(?:(?:may contain|peut contenir)\s*[:/]?\s*)*|(?:may contain|peut contenir|kann enthalten|puede contener|pu[oò] contenere|contains? one or more of)\s*(?:[:/]\s*)?(?:(?:peut contenir|may contain|\+\s*/\s*-|±)\s*[:/]?\s*)*)")
+        .unwrap()
+});
+
+static AND_BLEND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\s*\(\s*and\s*\)\s*").unwrap());
+
+const FOOTNOTE_MARKS: &[char] = &[
+    '*', '†', '‡', '§', '¹', '²', '³', '⁴', '®', '™', '©', '℠', '^', '¤', '•', '◊', '♦', '✓', '✔',
+];
+
+const FOOTNOTE_WORDS: &[&str] = &[
+    "organic",
+    "certified",
+    "natural origin",
+    "naturally derived",
+    "derived",
+    "ingredient",
+    "ingredients",
+    "farming",
+    "agriculture",
+    "fair trade",
+    "wildcrafted",
+    "blend",
+    "sourced",
+    "plant-based",
+    "non-gmo",
+    "vegan",
+    "origin",
+    "formula",
+    "essential oil",
+    "grown",
+    "harvested",
+];
+
+const STOPWORDS: &[&str] = &[
+    "the",
+    "your",
+    "you",
+    "our",
+    "we",
+    "is",
+    "are",
+    "be",
+    "been",
+    "was",
+    "with",
+    "for",
+    "to",
+    "this",
+    "that",
+    "these",
+    "it",
+    "its",
+    "from",
+    "by",
+    "into",
+    "on",
+    "as",
+    "can",
+    "will",
+    "helps",
+    "help",
+    "while",
+    "which",
+    "not",
+    "all",
+    "has",
+    "have",
+    "what",
+    "more",
+    "most",
+    "formulated",
+    "without",
+    "free",
+    "use",
+    "apply",
+    "product",
+    "products",
+    "le",
+    "la",
+    "les",
+    "des",
+    "et",
+    "und",
+    "der",
+    "die",
+    "das",
+    "el",
+    "los",
+    "y",
+    "skin",
+    "of",
+    "or",
+    "and",
+];
+
+const PLACEHOLDERS: &[&str] = &[
+    "#name?",
+    "no info",
+    "n/a",
+    "na",
+    "none",
+    "null",
+    "nan",
+    "tbd",
+    "-",
+    "not available",
+    "no ingredients",
+    "no ingredient list",
+];
+
+fn placeholder(text: &str) -> Option<String> {
+    let t = text
+        .trim()
+        .trim_matches(|c: char| c == '[' || c == ']' || c == '\'' || c == '"');
+    let lower = t.to_lowercase();
+    if PLACEHOLDERS.contains(&lower.as_str()) {
+        return Some(t.to_string());
+    }
+    if lower.starts_with("visit the ") && lower.contains("boutique") {
+        return Some(t.to_string());
+    }
+    None
+}
+
+struct Parser<'a> {
+    clean: &'a Clean,
+    out: ParsedLabel,
+    current_part: Option<usize>,
+    brackets: Brackets,
+    /// Where a full stop or a lone `*` ended the list: marked items after it are
+    /// footnotes (`*Plant origin.`).
+    footnote_from: Option<usize>,
+}
+
+/// A piece of the cleaned text, by byte range.
+#[derive(Debug, Clone)]
+struct Item {
+    range: Range<usize>,
+    may_contain: bool,
+}
+
+impl Parser<'_> {
+    fn run(&mut self) {
+        let text = &self.clean.text;
+        let (start, end) = self.region();
+        let mut items = Vec::new();
+        self.split(start..end, false, 0, &mut items);
+        for item in items {
+            self.item(item);
+        }
+        let _ = text;
+        self.number_positions();
+    }
+
+    /// The byte range of the INCI list: after a heading when there is one, before
+    /// boilerplate, directions and warnings.
+    fn region(&mut self) -> (usize, usize) {
+        let text = &self.clean.text;
+        let mut start = 0;
+        for m in HEADING.captures_iter(text) {
+            let g = m.get(1).expect("group 1");
+            let before = text[..g.start()].trim_end().to_lowercase();
+            let panel = ["active", "inactive", "other", "non-medicinal", "medicinal"]
+                .iter()
+                .any(|w| before.ends_with(w));
+            if panel {
+                continue;
+            }
+            let end = m.get(0).expect("match").end();
+            if g.start() > 0 {
+                self.skip(0..g.start(), "text before the ingredient list");
+            }
+            start = end;
+            break;
+        }
+        let mut end = text.len();
+        if let Some(m) = END_MARKER.find_at(text, start) {
+            let at = m.start()
+                + text[m.start()..]
+                    .find(|c: char| c.is_alphabetic())
+                    .unwrap_or(0);
+            if text[start..at].chars().any(char::is_alphanumeric) {
+                self.skip(
+                    at..text.len(),
+                    "directions, warnings or boilerplate after the list",
+                );
+                end = at;
+            }
+        }
+        (start, end)
+    }
+
+    fn skip(&mut self, range: Range<usize>, why: &'static str) {
+        let t = self.clean.text[range.clone()].trim();
+        if t.is_empty() {
+            return;
+        }
+        self.out.skipped.push(Skipped {
+            text: t.to_string(),
+            span: self.clean.span(range),
+            why,
+        });
+    }
+
+    /// Splits a range into items at separators outside brackets; may-contain blocks
+    /// are split recursively and marked.
+    fn split(&mut self, range: Range<usize>, may_contain: bool, depth: usize, out: &mut Vec<Item>) {
+        let text = &self.clean.text;
+        let bytes = text.as_bytes();
+        let mut item_start = range.start;
+        let mut i = range.start;
+        while i < range.end {
+            let b = bytes[i];
+            if let Some(&close) = self.brackets.close_of.get(&i)
+                && close < range.end
+            {
+                let inner = i + 1..close;
+                if depth < 4
+                    && let Some(m) = MAY_CONTAIN.find(&text[inner.clone()])
+                    && m.end() > 0
+                    && !TOLERANCE.is_match(&text[inner.clone()])
+                {
+                    self.flush(item_start..i, may_contain, out);
+                    let body = inner.start + m.end()..inner.end;
+                    self.split(body, true, depth + 1, out);
+                    i = close + 1;
+                    item_start = i;
+                    continue;
+                }
+                i = close + 1;
+                continue;
+            }
+            let sep = match b {
+                // `1,2-Hexanediol`, `Diethylhexyl 2,6-Naphthalate`: a comma inside a name.
+                b',' if i > 0
+                    && bytes[i - 1].is_ascii_digit()
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) =>
+                {
+                    0
+                }
+                // `1, 2-Hexanediol`: the same name with a space after its comma.
+                b',' if i > 0
+                    && bytes[i - 1].is_ascii_digit()
+                    && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric())
+                    && {
+                        let rest = text[i + 1..].trim_start().as_bytes();
+                        rest.len() > 2 && rest[0].is_ascii_digit() && rest[1] == b'-'
+                    } =>
+                {
+                    0
+                }
+                b',' | b';' | b'|' | b'\n' => 1,
+                b'.' if self.sentence_break(i) => 1,
+                _ => {
+                    let c = text[i..].chars().next().unwrap_or(' ');
+                    let glued = |j: usize| {
+                        text.as_bytes()
+                            .get(j)
+                            .is_some_and(u8::is_ascii_alphanumeric)
+                    };
+                    // `C14•16`: a scraper's bullet standing for a hyphen inside a name.
+                    let inside_name = i > 0 && glued(i - 1) && glued(i + c.len_utf8());
+                    if matches!(c, '•' | '·' | '●' | '▪' | '‣' | '◦' | '■' | '，' | '、')
+                        && !inside_name
+                    {
+                        c.len_utf8()
+                    } else {
+                        0
+                    }
+                }
+            };
+            // `Phenoxyethanol * Essential Oil`: a lone footnote mark starts the footnotes.
+            if b == b'*'
+                && i > item_start
+                && bytes[i - 1] == b' '
+                && !self.at_item_start(item_start, i)
+            {
+                self.flush(item_start..i, may_contain, out);
+                self.footnote_from = Some(i);
+                item_start = i;
+                i += 1;
+                continue;
+            }
+            if sep > 0 {
+                if b == b'.' {
+                    self.footnote_from.get_or_insert(i + 1);
+                }
+                self.flush(item_start..i, may_contain, out);
+                i += sep;
+                item_start = i;
+                continue;
+            }
+            // An unbracketed `May contain:` or `+/-:` runs to the end of the range.
+            if !may_contain
+                && depth < 4
+                && (b == b'+'
+                    || b == b'('
+                    || b == b'M'
+                    || b == b'm'
+                    || b == b'P'
+                    || b == b'p'
+                    || b == 0xC2)
+                && self.at_item_start(item_start, i)
+                && let Some(m) = MAY_CONTAIN.find(&text[i..range.end])
+                && m.end() > 0
+                && !TOLERANCE.is_match(&text[i..(i + m.end() + 12).min(range.end)])
+            {
+                self.flush(item_start..i, may_contain, out);
+                self.split(i + m.end()..range.end, true, depth + 1, out);
+                return;
+            }
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        self.flush(item_start..range.end, may_contain, out);
+    }
+
+    /// Only blanks (or a separator) between the item's start and `i`.
+    fn at_item_start(&self, item_start: usize, i: usize) -> bool {
+        self.clean.text[item_start..i].trim().is_empty()
+    }
+
+    /// A full stop that ends one entry and starts another: `...Oxide 15%. Inactive:`,
+    /// but not `Alcohol Denat.` or `5.0%`.
+    fn sentence_break(&self, i: usize) -> bool {
+        let text = &self.clean.text;
+        let after = &text[i + 1..];
+        if !after.starts_with(' ') {
+            return false;
+        }
+        let next = after.trim_start().chars().next();
+        if !next.is_some_and(|c| c.is_uppercase() || FOOTNOTE_MARKS.contains(&c)) {
+            return false;
+        }
+        let word = text[..i]
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        !matches!(
+            word.as_str(),
+            "denat"
+                | "ext"
+                | "sp"
+                | "spp"
+                | "var"
+                | "no"
+                | "st"
+                | "vit"
+                | "fl"
+                | "oz"
+                | "inc"
+                | "co"
+                | "ltd"
+                | "dr"
+                | "ssp"
+                | "subsp"
+                | "cv"
+                | "f"
+                | "l"
+        )
+    }
+
+    fn flush(&mut self, range: Range<usize>, may_contain: bool, out: &mut Vec<Item>) {
+        if self.clean.text[range.clone()].trim().is_empty() {
+            return;
+        }
+        out.push(Item { range, may_contain });
+    }
+
+    /// Turns one item into zero or more ingredients (or a part header, or skipped text).
+    fn item(&mut self, item: Item) {
+        let text = &self.clean.text;
+        let mut r = trim_range(text, item.range.clone());
+        // Leading bullets and dashes of a list written one per line.
+        while r.start < r.end && matches!(text.as_bytes()[r.start], b'-' | b'>' | b'=') {
+            r.start += 1;
+            r = trim_range(text, r);
+        }
+        if r.is_empty() {
+            return;
+        }
+        // `Header: rest` starts a kit part or a drug-facts panel.
+        if let Some(colon) = text[r.clone()].find([':', '：']) {
+            let head = text[r.start..r.start + colon].trim();
+            if let Some(kind) = part_header(head) {
+                match kind {
+                    HeaderKind::Heading => {}
+                    HeaderKind::Part(k) => self.start_part(head, k),
+                }
+                r = trim_range(text, r.start + colon + 1..r.end);
+                if r.is_empty() {
+                    return;
+                }
+            }
+        }
+        let s = &text[r.clone()];
+        let starts_with_mark = s.starts_with(FOOTNOTE_MARKS);
+        let after_stop = self.footnote_from.is_some_and(|f| r.start >= f);
+        if starts_with_mark && (after_stop || is_footnote(s)) {
+            self.skip(r, "footnote");
+            return;
+        }
+        if is_prose(s) {
+            // Marketing glued to the first entry: keep what follows the last sentence.
+            match last_sentence_tail(s) {
+                Some(tail) if !is_prose(&s[tail..]) => {
+                    self.skip(r.start..r.start + tail, "prose, not an ingredient");
+                    r.start += tail;
+                }
+                _ => {
+                    self.skip(r, "prose, not an ingredient");
+                    return;
+                }
+            }
+        }
+        // Supplier blends: `Glycerin (and) Water` are two ingredients.
+        let s = &text[r.clone()];
+        let mut pieces = Vec::new();
+        let mut last = 0;
+        for m in AND_BLEND.find_iter(s) {
+            pieces.push(r.start + last..r.start + m.start());
+            last = m.end();
+        }
+        pieces.push(r.start + last..r.end);
+        for p in pieces {
+            self.ingredient(p, item.may_contain);
+        }
+    }
+
+    fn start_part(&mut self, name: &str, kind: PartKind) {
+        self.out.parts.push(Part {
+            name: Some(name.trim().to_string()),
+            kind,
+        });
+        self.current_part = Some(self.out.parts.len() - 1);
+    }
+
+    fn ingredient(&mut self, range: Range<usize>, may_contain: bool) {
+        let text = &self.clean.text;
+        let raw = &text[range.clone()];
+        let mut percent = None;
+        let mut body = TOLERANCE.replace_all(raw, " ").into_owned();
+        if let Some(c) = PERCENT.captures(&body) {
+            percent = c[1].replace(',', ".").parse::<f64>().ok();
+            let m = c.get(0).expect("match");
+            body.replace_range(m.range(), " ");
+        }
+        let cleaned: String = body
+            .chars()
+            .map(|c| if FOOTNOTE_MARKS.contains(&c) { ' ' } else { c })
+            .collect();
+        let cleaned = cleaned
+            .trim()
+            .trim_end_matches(['.', ':', ',', '-'])
+            .trim_start_matches(['.', ':', ',', ')', ']'])
+            .trim();
+        let cleaned = collapse_spaces(cleaned);
+        let cleaned = strip_unbalanced(&cleaned);
+        if !cleaned.chars().any(char::is_alphabetic) {
+            return;
+        }
+        let part = match self.current_part {
+            Some(p) => p,
+            None => {
+                self.out.parts.push(Part {
+                    name: None,
+                    kind: PartKind::Plain,
+                });
+                let p = self.out.parts.len() - 1;
+                self.current_part = Some(p);
+                p
+            }
+        };
+        let span = self.clean.span(trim_range(text, range));
+        self.out.ingredients.push(RawIngredient {
+            text: cleaned,
+            span,
+            part,
+            position: 0,
+            percent,
+            may_contain,
+        });
+    }
+
+    /// Positions count per part; may-contain entries come after the rest so they never
+    /// move the 1% line. Parts left without ingredients are dropped.
+    fn number_positions(&mut self) {
+        let used: Vec<bool> = (0..self.out.parts.len())
+            .map(|p| self.out.ingredients.iter().any(|i| i.part == p))
+            .collect();
+        let mut remap = vec![0; self.out.parts.len()];
+        let mut kept = Vec::new();
+        for (p, part) in self.out.parts.drain(..).enumerate() {
+            if used[p] {
+                remap[p] = kept.len();
+                kept.push(part);
+            }
+        }
+        self.out.parts = kept;
+        for ing in &mut self.out.ingredients {
+            ing.part = remap[ing.part];
+        }
+        for p in 0..self.out.parts.len() {
+            let mut n = 0;
+            for ing in self
+                .out
+                .ingredients
+                .iter_mut()
+                .filter(|i| i.part == p && !i.may_contain)
+            {
+                n += 1;
+                ing.position = n;
+            }
+            for ing in self
+                .out
+                .ingredients
+                .iter_mut()
+                .filter(|i| i.part == p && i.may_contain)
+            {
+                n += 1;
+                ing.position = n;
+            }
+        }
+    }
+}
+
+enum HeaderKind {
+    /// `Ingredients:`: the list starts here.
+    Heading,
+    Part(PartKind),
+}
+
+/// Is this text before a colon a part header? Short, words only, not an ingredient.
+fn part_header(head: &str) -> Option<HeaderKind> {
+    let lower = head.to_lowercase();
+    let lower = lower.trim();
+    if lower.is_empty() || head.len() > 40 {
+        return None;
+    }
+    if HEADING.is_match(&format!(" {lower}:")) {
+        return Some(HeaderKind::Heading);
+    }
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    if words.len() > 4 {
+        return None;
+    }
+    if !head
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '&' | '/' | '\'' | '.' | '#'))
+    {
+        return None;
+    }
+    if lower.starts_with("ci ") || lower.starts_with("c.i.") || lower == "ci" {
+        return None;
+    }
+    let first = words[0];
+    let kind = match first {
+        "active" | "actives" | "medicinal" => PartKind::Active,
+        "inactive" | "inactives" | "other" | "non-medicinal" => PartKind::Inactive,
+        _ => PartKind::Plain,
+    };
+    Some(HeaderKind::Part(kind))
+}
+
+fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    let start = r.start + (s.len() - s.trim_start().len());
+    let end = r.end - (s.len() - s.trim_end().len());
+    start..end.max(start)
+}
+
+fn collapse_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Drops brackets left open or closed by a split, so `Oil (Organic` reads as `Oil Organic`.
+fn strip_unbalanced(s: &str) -> String {
+    let mut depth: i32 = 0;
+    let mut ok = true;
+    for c in s.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => {
+                depth -= 1;
+                if depth < 0 {
+                    ok = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    if ok && depth == 0 {
+        return s.to_string();
+    }
+    collapse_spaces(&s.replace(['(', ')', '[', ']'], " "))
+}
+
+fn words_of(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| c.is_whitespace() || c == '/')
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+}
+
+/// Sentences rather than names: several function words, or very many words.
+fn is_prose(s: &str) -> bool {
+    let without_blends = AND_BLEND.replace_all(s, " ");
+    let words: Vec<String> = words_of(&without_blends).collect();
+    let stop = words
+        .iter()
+        .filter(|w| STOPWORDS.contains(&w.as_str()))
+        .count();
+    (words.len() >= 3 && stop >= 2)
+        || words.len() >= 16
+        || (words.len() >= 6 && has_sentence_end(s))
+}
+
+fn has_sentence_end(s: &str) -> bool {
+    let t = s.trim_end();
+    let inner = &t[..t.len().saturating_sub(1)];
+    inner.contains(". ") || inner.contains("! ") || inner.contains("? ") || inner.contains("...")
+}
+
+fn is_footnote(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    is_prose(s) || FOOTNOTE_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Where the text after the last sentence boundary starts.
+fn last_sentence_tail(s: &str) -> Option<usize> {
+    let mut best = None;
+    for pat in [". ", "! ", "? ", "...", "…", ": "] {
+        if let Some(i) = s.rfind(pat) {
+            let at = i + pat.len();
+            if best.is_none_or(|b| at > b) {
+                best = Some(at);
+            }
+        }
+    }
+    let at = best?;
+    let tail = s[at..].trim_start();
+    (!tail.is_empty()).then(|| s.len() - tail.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(label: &str) -> Vec<String> {
+        parse(label)
+            .unwrap()
+            .ingredients
+            .into_iter()
+            .map(|i| i.text)
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_every_separator_but_not_inside_brackets() {
+        assert_eq!(
+            texts("Water, Glycerin; Niacinamide • Squalane | Panthenol\nAllantoin"),
+            [
+                "Water",
+                "Glycerin",
+                "Niacinamide",
+                "Squalane",
+                "Panthenol",
+                "Allantoin"
+            ]
+        );
+        assert_eq!(
+            texts("Cocos Nucifera (Coconut, Organic) Oil, Water"),
+            ["Cocos Nucifera (Coconut, Organic) Oil", "Water"]
+        );
+    }
+
+    #[test]
+    fn percentages_and_footnotes_are_taken_off_the_text() {
+        let p = parse("Glycolic Acid 10%, 5.0%Water, Aloe Leaf Juice*, Glycerin +/- 0.5%").unwrap();
+        let i = &p.ingredients;
+        assert_eq!(i[0].text, "Glycolic Acid");
+        assert_eq!(i[0].percent, Some(10.0));
+        assert_eq!(i[1].text, "Water");
+        assert_eq!(i[1].percent, Some(5.0));
+        assert_eq!(i[2].text, "Aloe Leaf Juice");
+        assert_eq!(i[3].text, "Glycerin");
+        assert_eq!(i[3].percent, None);
+        assert!(!i[3].may_contain);
+    }
+
+    #[test]
+    fn may_contain_blocks_are_marked_and_numbered_last() {
+        let p = parse("Mica, Talc, [+/-: CI 77491, CI 77891], Dimethicone").unwrap();
+        let got: Vec<_> = p
+            .ingredients
+            .iter()
+            .map(|i| (i.text.as_str(), i.position, i.may_contain))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Mica", 1, false),
+                ("Talc", 2, false),
+                ("CI 77491", 4, true),
+                ("CI 77891", 5, true),
+                ("Dimethicone", 3, false)
+            ]
+        );
+        let p = parse("Mica, Talc. May Contain: Iron Oxides, Ultramarines").unwrap();
+        assert!(p.ingredients[2].may_contain && p.ingredients[3].may_contain);
+    }
+
+    #[test]
+    fn spans_point_into_the_input() {
+        let label = "Ingr&eacute;dients: Water,\u{200b} Glyc-\nerin";
+        let p = parse(label).unwrap();
+        for i in &p.ingredients {
+            assert!(label.get(i.span.clone()).is_some(), "{:?}", i.span);
+        }
+        assert_eq!(&label[p.ingredients[0].span.clone()], "Water");
+    }
+
+    #[test]
+    fn headings_prose_and_boilerplate_are_not_ingredients() {
+        let t = texts(
+            "Our best serum ever. Ingredients: Water, Glycerin, Phenoxyethanol. Please be aware that ingredient lists may change or vary from time to time.",
+        );
+        assert_eq!(t, ["Water", "Glycerin", "Phenoxyethanol"]);
+        let t = texts("-NIA-114™: Supports the skin barrier... Water/Aqua/Eau, Glycerin");
+        assert_eq!(t, ["Water/Aqua/Eau", "Glycerin"]);
+        let t = texts(
+            "Water, Glycerin. Directions: apply to clean skin. Caution: for external use only.",
+        );
+        assert_eq!(t, ["Water", "Glycerin"]);
+    }
+
+    #[test]
+    fn kit_parts_and_drug_facts_panels_become_parts() {
+        let p = parse("Active: Zinc Oxide 15%. Inactive: Water, Glycerin").unwrap();
+        assert_eq!(p.parts.len(), 2);
+        assert_eq!(p.parts[0].kind, PartKind::Active);
+        assert_eq!(p.parts[1].kind, PartKind::Inactive);
+        assert_eq!(p.ingredients[0].percent, Some(15.0));
+        let p = parse("Serum: Water, Retinol; Powder: Silica, Ascorbic Acid").unwrap();
+        let names: Vec<_> = p.parts.iter().map(|p| p.name.clone().unwrap()).collect();
+        assert_eq!(names, ["Serum", "Powder"]);
+        assert_eq!(p.ingredients[3].position, 2);
+    }
+
+    #[test]
+    fn and_blends_are_two_ingredients() {
+        assert_eq!(
+            texts("Glycerin (and) Water, Mica"),
+            ["Glycerin", "Water", "Mica"]
+        );
+    }
+
+    #[test]
+    fn placeholders_and_empty_text_are_errors() {
+        assert!(matches!(parse("  ,;. "), Err(LabelError::Empty)));
+        assert!(matches!(parse("#NAME?"), Err(LabelError::Placeholder(_))));
+        assert!(matches!(parse("No Info"), Err(LabelError::Placeholder(_))));
+        assert!(matches!(
+            parse("Visit the Dior boutique"),
+            Err(LabelError::Placeholder(_))
+        ));
+    }
+
+    #[test]
+    fn footnotes_after_the_list_are_skipped() {
+        assert_eq!(
+            texts("Water, Aloe Barbadensis Leaf Juice*. *Certified Organic Ingredient"),
+            ["Water", "Aloe Barbadensis Leaf Juice"]
+        );
+        assert!(
+            texts("*Ingredients from organic farming. **Clinical grade essential oils blend.")
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,397 @@
+//! Names to database entries: whole INCI names only, never substrings.
+//!
+//! A name is tried, in order: as printed, through its parenthesised forms, with its
+//! words glued together, against the grammar of `data/patterns.csv`, as alternates
+//! (`Aqua/Water/Eau`), as several names that lost their separators, and finally against
+//! the nearest known name (OCR and typing errors). The matcher never reads a label or a
+//! file: it is given one ingredient's text and answers what it is.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind};
+use serde::Serialize;
+
+use crate::db::{CategoryKind, Database, Entry, Pattern};
+use crate::normalize::{compact_key, edit_distance_within, name_keys, word_key};
+
+/// What one piece of label text resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Entry(usize),
+    Pattern(usize),
+    Unrecognized,
+}
+
+/// How it resolved: how much to trust the match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum How {
+    /// The entry's name as printed (any case, spacing or punctuation).
+    Name,
+    /// One of the entry's aliases.
+    Alias,
+    /// Through a parenthesised form (`Cocos Nucifera (Coconut) Oil` = `Coconut Oil`).
+    Parenthesised,
+    /// The same letters with words glued or broken (`CitricAcid`, `Pheno-xyethanol`).
+    Compact,
+    /// One of several alternate names (`Aqua/Water/Eau`).
+    Alternate,
+    /// A family rule from `data/patterns.csv`.
+    Pattern,
+    /// Within a small edit distance of a flagged name: a probable match.
+    Probable,
+    Unrecognized,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub target: Target,
+    pub how: How,
+    /// For an unrecognised name: the nearest known entry.
+    pub suggestion: Option<usize>,
+}
+
+impl Resolution {
+    fn unrecognized(suggestion: Option<usize>) -> Resolution {
+        Resolution {
+            target: Target::Unrecognized,
+            how: How::Unrecognized,
+            suggestion,
+        }
+    }
+
+    fn entry(i: usize, how: How) -> Resolution {
+        Resolution {
+            target: Target::Entry(i),
+            how,
+            suggestion: None,
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.target != Target::Unrecognized
+    }
+}
+
+/// The database's names, indexed for lookup.
+pub struct Matcher {
+    db: Arc<Database>,
+    /// Names and aliases.
+    exact: HashMap<String, (usize, How)>,
+    /// Parenthesised forms of names; `None` where two entries share one.
+    derived: HashMap<String, Option<usize>>,
+    /// Names and aliases without spaces; `None` where ambiguous.
+    compact: HashMap<String, Option<usize>>,
+    /// Word keys of every name and alias, each followed by a space, for covering
+    /// text whose separators were lost.
+    words: AhoCorasick,
+    word_targets: Vec<usize>,
+    /// Compact keys by length, for the nearest-name search.
+    by_length: Vec<Vec<(Box<[u8]>, usize)>>,
+}
+
+impl Matcher {
+    pub fn new(db: Arc<Database>) -> Matcher {
+        let mut exact: HashMap<String, (usize, How)> = HashMap::with_capacity(db.entries.len() * 2);
+        let mut derived: HashMap<String, Option<usize>> = HashMap::new();
+        let mut compact: HashMap<String, Option<usize>> = HashMap::new();
+        for (i, e) in db.entries.iter().enumerate() {
+            let names = std::iter::once((&e.name, How::Name))
+                .chain(e.aliases.iter().map(|a| (a, How::Alias)));
+            for (n, how) in names {
+                let keys = name_keys(n);
+                exact.entry(keys[0].clone()).or_insert((i, how));
+                for k in &keys[1..] {
+                    derived
+                        .entry(k.clone())
+                        .and_modify(|v| {
+                            if *v != Some(i) {
+                                *v = None
+                            }
+                        })
+                        .or_insert(Some(i));
+                }
+                for k in &keys {
+                    compact
+                        .entry(k.replace(' ', ""))
+                        .and_modify(|v| {
+                            if *v != Some(i) {
+                                *v = None
+                            }
+                        })
+                        .or_insert(Some(i));
+                }
+            }
+        }
+        let mut patterns = Vec::with_capacity(exact.len());
+        let mut word_targets = Vec::with_capacity(exact.len());
+        let mut keys: Vec<_> = exact.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, &(i, _)) in keys {
+            patterns.push(format!("{k} "));
+            word_targets.push(i);
+        }
+        let words = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .build(&patterns)
+            .expect("word keys build an automaton");
+        let mut by_length: Vec<Vec<(Box<[u8]>, usize)>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (k, v) in &compact {
+            if let Some(i) = v
+                && seen.insert(k.clone())
+            {
+                let len = k.len();
+                if by_length.len() <= len {
+                    by_length.resize_with(len + 1, Vec::new);
+                }
+                by_length[len].push((k.as_bytes().into(), *i));
+            }
+        }
+        for bucket in &mut by_length {
+            bucket.sort();
+        }
+        Matcher {
+            db,
+            exact,
+            derived,
+            compact,
+            words,
+            word_targets,
+            by_length,
+        }
+    }
+
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn entry(&self, i: usize) -> &Entry {
+        &self.db.entries[i]
+    }
+
+    pub fn pattern(&self, i: usize) -> &Pattern {
+        &self.db.patterns[i]
+    }
+
+    /// Resolves one ingredient's text. Returns several pieces when the text is several
+    /// known names whose separators were lost (`Water Glycerin`).
+    pub fn resolve_all(&self, text: &str) -> Vec<(String, Resolution)> {
+        let r = self.resolve(text);
+        if r.is_known() && r.how != How::Probable {
+            return vec![(text.to_string(), r)];
+        }
+        if let Some(pieces) = self.cover(text) {
+            return pieces;
+        }
+        vec![(text.to_string(), r)]
+    }
+
+    /// Resolves one ingredient's text to a single answer.
+    pub fn resolve(&self, text: &str) -> Resolution {
+        if let Some(r) = self.lookup(text) {
+            return r;
+        }
+        if let Some(r) = self.alternates(text) {
+            return r;
+        }
+        self.nearest(text)
+    }
+
+    /// Exact, parenthesised, compact and pattern lookups, without splitting.
+    fn lookup(&self, text: &str) -> Option<Resolution> {
+        let keys = name_keys(text);
+        if let Some(&(i, how)) = self.exact.get(&keys[0]) {
+            return Some(Resolution::entry(i, how));
+        }
+        if let Some(Some(i)) = self.derived.get(&keys[0]) {
+            return Some(Resolution::entry(*i, How::Parenthesised));
+        }
+        for k in &keys[1..] {
+            if let Some(&(i, _)) = self.exact.get(k) {
+                return Some(Resolution::entry(i, How::Parenthesised));
+            }
+            if let Some(Some(i)) = self.derived.get(k) {
+                return Some(Resolution::entry(*i, How::Parenthesised));
+            }
+        }
+        for k in &keys {
+            if let Some(Some(i)) = self.compact.get(&k.replace(' ', "")) {
+                return Some(Resolution::entry(*i, How::Compact));
+            }
+        }
+        for k in &keys {
+            if let Some(p) = self.db.patterns.iter().position(|p| p.regex.is_match(k)) {
+                return Some(Resolution {
+                    target: Target::Pattern(p),
+                    how: How::Pattern,
+                    suggestion: None,
+                });
+            }
+        }
+        None
+    }
+
+    /// `Aqua/Water/Eau`, `CI 77891/Titanium Dioxide`: alternate names of one ingredient.
+    /// A flagged alternate wins, so a slash never hides an active.
+    fn alternates(&self, text: &str) -> Option<Resolution> {
+        if !text.contains('/') {
+            return None;
+        }
+        let pieces = split_outside_brackets(text, '/');
+        if pieces.len() < 2 {
+            return None;
+        }
+        let resolved: Vec<Resolution> = pieces.iter().filter_map(|p| self.lookup(p)).collect();
+        if resolved.is_empty() {
+            return None;
+        }
+        let flagged = resolved.iter().find(|r| self.is_flagged(r));
+        let r = flagged.unwrap_or(&resolved[0]);
+        Some(Resolution {
+            how: How::Alternate,
+            ..r.clone()
+        })
+    }
+
+    /// The alternates of a slash-joined name that the database does not know, so the
+    /// assessment can report them rather than let the known one speak for them.
+    pub fn unresolved_alternates(&self, text: &str) -> Vec<String> {
+        split_outside_brackets(text, '/')
+            .into_iter()
+            .filter(|p| self.lookup(p).is_none())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Text that is several known names whose separators were lost, covered word by
+    /// word with the longest name at each step.
+    fn cover(&self, text: &str) -> Option<Vec<(String, Resolution)>> {
+        let key = word_key(text);
+        if !key.contains(' ') || key.len() > 400 {
+            return None;
+        }
+        let hay = format!("{key} ");
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        while at < hay.len() {
+            let m = self
+                .words
+                .find(Input::new(&hay).span(at..hay.len()).anchored(Anchored::Yes))?;
+            let i = self.word_targets[m.pattern().as_usize()];
+            pieces.push((
+                hay[m.start()..m.end() - 1].to_string(),
+                Resolution::entry(i, How::Name),
+            ));
+            at = m.end();
+        }
+        (pieces.len() >= 2).then(|| {
+            pieces
+                .into_iter()
+                .map(|(k, r)| {
+                    let Target::Entry(i) = r.target else {
+                        unreachable!()
+                    };
+                    let name = self.db.entries[i].name.clone();
+                    let _ = k;
+                    (name, r)
+                })
+                .collect()
+        })
+    }
+
+    /// The nearest known name. Flagged: a probable match, so a typo never hides an
+    /// acid. Otherwise: unrecognised, with the name as a suggestion.
+    fn nearest(&self, text: &str) -> Resolution {
+        match self.closest(text) {
+            Some((i, _)) if self.db.category_of(&self.db.entries[i]).imposes_wait() => {
+                Resolution::entry(i, How::Probable)
+            }
+            Some((i, _)) => Resolution::unrecognized(Some(i)),
+            None => Resolution::unrecognized(None),
+        }
+    }
+
+    /// The entry whose name is within a small edit distance, if any: one edit for
+    /// names of 5 to 9 letters, two (with the same first letter) from 10 letters.
+    pub fn closest(&self, text: &str) -> Option<(usize, usize)> {
+        let key = compact_key(text);
+        let len = key.len();
+        if !(5..=80).contains(&len) {
+            return None;
+        }
+        let limit = if len >= 10 { 2 } else { 1 };
+        let k = key.as_bytes();
+        let mut best: Option<(usize, usize)> = None;
+        for l in len.saturating_sub(limit)..=(len + limit) {
+            let Some(bucket) = self.by_length.get(l) else {
+                continue;
+            };
+            for (cand, i) in bucket {
+                let within = best.map_or(limit, |(_, d)| d.saturating_sub(1));
+                if let Some(d) = edit_distance_within(k, cand, within) {
+                    if d == 2 && cand.first() != k.first() {
+                        continue;
+                    }
+                    if d > 0 && best.is_none_or(|(_, bd)| d < bd) {
+                        best = Some((*i, d));
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Does this resolution carry a category that imposes a wait?
+    pub fn is_flagged(&self, r: &Resolution) -> bool {
+        let category = match r.target {
+            Target::Entry(i) => &self.db.entries[i].category,
+            Target::Pattern(p) => &self.db.patterns[p].category,
+            Target::Unrecognized => return false,
+        };
+        self.db
+            .category(category)
+            .is_some_and(|c| c.kind == CategoryKind::Finding)
+    }
+
+    /// Entries whose names or aliases contain the text, for `db search` and `explain`.
+    pub fn search(&self, text: &str) -> Vec<usize> {
+        let needle = word_key(text);
+        let mut out: Vec<usize> = self
+            .db
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                std::iter::once(&e.name)
+                    .chain(&e.aliases)
+                    .any(|n| word_key(n).contains(&needle))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        out.sort_by_key(|&i| self.db.entries[i].name.len());
+        out
+    }
+}
+
+fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            c if c == sep && depth <= 0 => {
+                out.push(text[start..i].trim());
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(text[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
