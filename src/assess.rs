@@ -5,7 +5,7 @@
 //! module owns only the order in which the rules of protocol.md sections 2 to 5 apply.
 //! It never prints: reporters turn an `Assessment` into text, JSON or CSV.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -261,6 +261,19 @@ impl Checker {
         ]
         .iter()
         .any(|w| lower_text.contains(w));
+        // Which entries each part contains, for the buffer rule.
+        let present: std::collections::HashSet<(usize, String)> = items
+            .iter()
+            .filter_map(|i| i.entry(self).map(|e| (i.part, word_key(&e.name))))
+            .collect();
+        let water_first: Vec<bool> = (0..parsed.parts.len())
+            .map(|p| {
+                items
+                    .iter()
+                    .find(|i| i.part == p)
+                    .is_some_and(|i| i.is_water(self))
+            })
+            .collect();
         let mut findings = Vec::new();
         let mut notes = Vec::new();
         let mut ingredients = Vec::with_capacity(items.len());
@@ -297,7 +310,7 @@ impl Checker {
                         );
                     }
                     if flags.scrub_only {
-                        let lead = self.lead_position(&items, item);
+                        let lead = lead_position(item, water_first[item.part]);
                         if scrub || lead <= db.rule("scrub-first-positions") as usize {
                             let why = if scrub {
                                 "in a scrub or polish"
@@ -307,11 +320,10 @@ impl Checker {
                             finding = Some((category.clone(), format!("{reason} ({why})")));
                         }
                     } else if let Some(what) = &flags.dual_use {
-                        let buffer = flags.buffers.iter().find(|b| {
-                            items
-                                .iter()
-                                .any(|o| o.part == item.part && o.names_entry(self, b))
-                        });
+                        let buffer = flags
+                            .buffers
+                            .iter()
+                            .find(|b| present.contains(&(item.part, word_key(b))));
                         if !counts_as_active {
                             note = Some((category.clone(), format!("after the 1% line: {what}")));
                         } else if let (Some(salt), None) = (buffer, stated) {
@@ -597,20 +609,6 @@ impl Checker {
             .map(|i| i.position)
     }
 
-    /// Position in the part not counting a leading water: the vehicle is not what a
-    /// product is "first" made of.
-    fn lead_position(&self, items: &[Item], item: &Item) -> usize {
-        let water_first = items
-            .iter()
-            .find(|i| i.part == item.part && i.position == 1)
-            .is_some_and(|i| i.is_water(self));
-        if water_first && item.position > 1 {
-            item.position - 1
-        } else {
-            item.position
-        }
-    }
-
     /// The product type: given, from the name, then from the ingredients (section 4).
     fn product_type(&self, items: &[Item], options: &Options) -> (String, &'static str) {
         let chemical_filter = items
@@ -754,11 +752,6 @@ impl Item {
         }
     }
 
-    fn names_entry(&self, checker: &Checker, name: &str) -> bool {
-        self.entry(checker)
-            .is_some_and(|e| word_key(&e.name) == word_key(name))
-    }
-
     fn is_water(&self, checker: &Checker) -> bool {
         self.entry(checker).is_some_and(|e| {
             std::iter::once(&e.name)
@@ -796,6 +789,16 @@ impl Item {
     }
 }
 
+/// Position in the part not counting a leading water: the vehicle is not what a
+/// product is "first" made of.
+fn lead_position(item: &Item, water_first: bool) -> usize {
+    if water_first && item.position > 1 {
+        item.position - 1
+    } else {
+        item.position
+    }
+}
+
 /// `wait 7 days (from day 8)`, `ok after the first 8 hours`, `avoid`.
 pub fn wait_text(hours: Option<u32>, baseline: u32) -> String {
     match hours {
@@ -816,23 +819,24 @@ pub fn format_time(z: &jiff::ZonedDateTime) -> String {
     z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-/// Counts findings by category, most delaying first: `2 retinoids, 1 AHA`.
+/// Counts findings by category, most delaying first and otherwise in label order:
+/// `2 retinoids, 1 AHA`.
 pub fn summarize(a: &Assessment, db: &Database) -> String {
-    let mut counts: BTreeMap<(u64, String), usize> = BTreeMap::new();
+    // Findings are already sorted by wait, then part and position.
+    let mut counts: Vec<(&str, usize)> = Vec::new();
     for f in &a.findings {
-        let rank = f.wait_hours.map_or(u64::MAX, u64::from);
-        *counts
-            .entry((u64::MAX - rank, f.category.clone()))
-            .or_default() += 1;
+        match counts.iter_mut().find(|(c, _)| *c == f.category) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&f.category, 1)),
+        }
     }
     counts
         .into_iter()
-        .map(|((_, c), n)| {
-            let cat = db.category(&c);
-            let label = match cat {
-                Some(c) if n == 1 => c.label.clone(),
-                Some(c) => c.plural.clone(),
-                None => c.clone(),
+        .map(|(c, n)| {
+            let label = match db.category(c) {
+                Some(cat) if n == 1 => cat.label.as_str(),
+                Some(cat) => cat.plural.as_str(),
+                None => c,
             };
             format!("{n} {label}")
         })

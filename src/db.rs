@@ -261,12 +261,25 @@ pub struct Pattern {
     pub id: String,
     #[serde(rename = "pattern")]
     pub source_regex: String,
+    /// Compiled on first use: most labels never need most patterns, and compiling all
+    /// of them would dominate a one-label run.
     #[serde(skip)]
-    pub regex: regex::Regex,
+    regex: std::sync::OnceLock<regex::Regex>,
     pub category: String,
     pub flags: Flags,
     pub reason: String,
     pub source: Vec<String>,
+}
+
+impl Pattern {
+    /// Does the pattern match this word key (see `normalize::word_key`)?
+    pub fn is_match(&self, key: &str) -> bool {
+        self.regex
+            .get_or_init(|| {
+                regex::Regex::new(&self.source_regex).expect("the loader checked the syntax")
+            })
+            .is_match(key)
+    }
 }
 
 /// An ingredient a keyword matcher would wrongly flag, and why it is not that.
@@ -713,13 +726,12 @@ impl Builder {
                 );
                 continue;
             };
-            let regex = match regex::Regex::new(&row[2]) {
-                Ok(r) => r,
-                Err(e) => {
-                    self.problem(file, line, format!("invalid pattern `{}`: {e}", row[2]));
-                    continue;
-                }
-            };
+            // Checked for syntax here, compiled on first use.
+            if let Err(e) = regex_syntax::Parser::new().parse(&row[2]) {
+                self.problem(file, line, format!("invalid pattern `{}`: {e}", row[2]));
+                continue;
+            }
+            let regex = std::sync::OnceLock::new();
             let flags = match Flags::parse(&row[4]) {
                 Ok(f) => f,
                 Err(e) => {

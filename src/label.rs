@@ -167,7 +167,7 @@ impl Clean {
 }
 
 fn entity(s: &str) -> Option<(char, usize)> {
-    let end = s[..s.len().min(12)].find(';')?;
+    let end = s.bytes().take(12).position(|b| b == b';')?;
     let body = &s[1..end];
     let c = match body {
         "amp" => '&',
@@ -565,7 +565,8 @@ impl Parser<'_> {
                 && self.at_item_start(item_start, i)
                 && let Some(m) = MAY_CONTAIN.find(&text[i..range.end])
                 && m.end() > 0
-                && !TOLERANCE.is_match(&text[i..(i + m.end() + 12).min(range.end)])
+                && !TOLERANCE
+                    .is_match(&text[i..floor_boundary(text, (i + m.end() + 12).min(range.end))])
             {
                 self.flush(item_start..i, may_contain, out);
                 self.split(i + m.end()..range.end, true, depth + 1, out);
@@ -824,6 +825,14 @@ fn part_header(head: &str) -> Option<HeaderKind> {
     Some(HeaderKind::Part(kind))
 }
 
+/// The largest character boundary at or before `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
     let s = &text[r.clone()];
     let start = r.start + (s.len() - s.trim_start().len());
@@ -888,7 +897,10 @@ fn is_prose(s: &str) -> bool {
 
 fn has_sentence_end(s: &str) -> bool {
     let t = s.trim_end();
-    let inner = &t[..t.len().saturating_sub(1)];
+    let inner = t
+        .char_indices()
+        .next_back()
+        .map_or("", |(last, _)| &t[..last]);
     inner.contains(". ") || inner.contains("! ") || inner.contains("? ") || inner.contains("...")
 }
 

@@ -7,7 +7,7 @@
 //! file: it is given one ingredient's text and answers what it is.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind};
 use serde::Serialize;
@@ -84,11 +84,10 @@ pub struct Matcher {
     /// Names and aliases without spaces; `None` where ambiguous.
     compact: HashMap<String, Option<usize>>,
     /// Word keys of every name and alias, each followed by a space, for covering
-    /// text whose separators were lost.
-    words: AhoCorasick,
-    word_targets: Vec<usize>,
-    /// Compact keys by length, for the nearest-name search.
-    by_length: Vec<Vec<(Box<[u8]>, usize)>>,
+    /// text whose separators were lost; built the first time such text turns up.
+    words: OnceLock<(AhoCorasick, Vec<usize>)>,
+    /// Compact keys by length, for the nearest-name search; built on first use.
+    by_length: OnceLock<Vec<Vec<(Box<[u8]>, usize)>>>,
 }
 
 impl Matcher {
@@ -124,44 +123,48 @@ impl Matcher {
                 }
             }
         }
-        let mut patterns = Vec::with_capacity(exact.len());
-        let mut word_targets = Vec::with_capacity(exact.len());
-        let mut keys: Vec<_> = exact.iter().collect();
-        keys.sort_by(|a, b| a.0.cmp(b.0));
-        for (k, &(i, _)) in keys {
-            patterns.push(format!("{k} "));
-            word_targets.push(i);
-        }
-        let words = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(aho_corasick::StartKind::Anchored)
-            .build(&patterns)
-            .expect("word keys build an automaton");
-        let mut by_length: Vec<Vec<(Box<[u8]>, usize)>> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (k, v) in &compact {
-            if let Some(i) = v
-                && seen.insert(k.clone())
-            {
-                let len = k.len();
-                if by_length.len() <= len {
-                    by_length.resize_with(len + 1, Vec::new);
-                }
-                by_length[len].push((k.as_bytes().into(), *i));
-            }
-        }
-        for bucket in &mut by_length {
-            bucket.sort();
-        }
         Matcher {
             db,
             exact,
             derived,
             compact,
-            words,
-            word_targets,
-            by_length,
+            words: OnceLock::new(),
+            by_length: OnceLock::new(),
         }
+    }
+
+    fn words(&self) -> &(AhoCorasick, Vec<usize>) {
+        self.words.get_or_init(|| {
+            let mut keys: Vec<_> = self.exact.iter().collect();
+            keys.sort_by(|a, b| a.0.cmp(b.0));
+            let patterns: Vec<String> = keys.iter().map(|(k, _)| format!("{k} ")).collect();
+            let targets = keys.iter().map(|(_, (i, _))| *i).collect();
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(aho_corasick::StartKind::Anchored)
+                .build(&patterns)
+                .expect("word keys build an automaton");
+            (ac, targets)
+        })
+    }
+
+    fn by_length(&self) -> &[Vec<(Box<[u8]>, usize)>] {
+        self.by_length.get_or_init(|| {
+            let mut by_length: Vec<Vec<(Box<[u8]>, usize)>> = Vec::new();
+            for (k, v) in &self.compact {
+                if let Some(i) = v {
+                    let len = k.len();
+                    if by_length.len() <= len {
+                        by_length.resize_with(len + 1, Vec::new);
+                    }
+                    by_length[len].push((k.as_bytes().into(), *i));
+                }
+            }
+            for bucket in &mut by_length {
+                bucket.sort();
+            }
+            by_length
+        })
     }
 
     pub fn db(&self) -> &Database {
@@ -223,7 +226,7 @@ impl Matcher {
             }
         }
         for k in &keys {
-            if let Some(p) = self.db.patterns.iter().position(|p| p.regex.is_match(k)) {
+            if let Some(p) = self.db.patterns.iter().position(|p| p.is_match(k)) {
                 return Some(Resolution {
                     target: Target::Pattern(p),
                     how: How::Pattern,
@@ -277,10 +280,9 @@ impl Matcher {
         let mut pieces = Vec::new();
         let mut at = 0;
         while at < hay.len() {
-            let m = self
-                .words
-                .find(Input::new(&hay).span(at..hay.len()).anchored(Anchored::Yes))?;
-            let i = self.word_targets[m.pattern().as_usize()];
+            let (words, targets) = self.words();
+            let m = words.find(Input::new(&hay).span(at..hay.len()).anchored(Anchored::Yes))?;
+            let i = targets[m.pattern().as_usize()];
             pieces.push((
                 hay[m.start()..m.end() - 1].to_string(),
                 Resolution::entry(i, How::Name),
@@ -326,7 +328,7 @@ impl Matcher {
         let k = key.as_bytes();
         let mut best: Option<(usize, usize)> = None;
         for l in len.saturating_sub(limit)..=(len + limit) {
-            let Some(bucket) = self.by_length.get(l) else {
+            let Some(bucket) = self.by_length().get(l) else {
                 continue;
             };
             for (cand, i) in bucket {

@@ -12,22 +12,25 @@
 pub fn word_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
+    let mut push = |out: &mut String, c: char| {
+        if c.is_ascii_alphanumeric() {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending_space = !out.is_empty();
+        }
+    };
     for c in text.chars() {
-        let folded = fold(c);
-        if folded.is_empty() {
-            // Invisible characters join what they separate.
+        if c.is_ascii() {
+            push(&mut out, c);
             continue;
         }
-        for f in folded.chars() {
-            if f.is_ascii_alphanumeric() {
-                if pending_space {
-                    out.push(' ');
-                    pending_space = false;
-                }
-                out.push(f.to_ascii_lowercase());
-            } else {
-                pending_space = !out.is_empty();
-            }
+        // Invisible characters fold to nothing and join what they separate.
+        for f in fold(c).chars() {
+            push(&mut out, f);
         }
     }
     out
@@ -127,12 +130,8 @@ pub fn edit_distance_within(a: &[u8], b: &[u8], limit: usize) -> Option<usize> {
 /// Folds one character to the ASCII letters a label means by it; punctuation and
 /// marks fold to themselves (the callers treat them as word breaks); invisible
 /// characters fold to nothing.
-fn fold(c: char) -> std::borrow::Cow<'static, str> {
-    use std::borrow::Cow::{Borrowed, Owned};
-    if c.is_ascii() {
-        return Owned(c.to_string());
-    }
-    Borrowed(match c {
+fn fold(c: char) -> &'static str {
+    match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
         'æ' | 'Æ' => "ae",
         'ç' | 'Ç' => "c",
@@ -150,7 +149,7 @@ fn fold(c: char) -> std::borrow::Cow<'static, str> {
         'δ' => "delta",
         '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => "",
         _ => " ",
-    })
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,267 @@
+//! The command line as users and scripts meet it: exit codes, formats, inputs, errors.
+//! JSON output is parsed back and compared by value.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn aftercare() -> Command {
+    let mut c = Command::cargo_bin("aftercare").unwrap();
+    c.env_remove("NO_COLOR").env("TZ", "UTC");
+    c
+}
+
+fn json(args: &[&str], stdin: &str) -> (Value, i32) {
+    let out = aftercare()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    (serde_json::from_slice(&out.stdout).unwrap(), code)
+}
+
+#[test]
+fn exit_codes_follow_the_interface() {
+    aftercare()
+        .args(["check", "Water, Glycerin"])
+        .assert()
+        .code(0);
+    aftercare()
+        .args(["check", "Water, Glycolic Acid"])
+        .assert()
+        .code(1);
+    aftercare()
+        .args(["check", "--exit-zero", "Water, Glycolic Acid"])
+        .assert()
+        .code(0);
+    aftercare().args(["check", "#NAME?"]).assert().code(2);
+    aftercare()
+        .args(["check", "--profile", "medium", "Water"])
+        .assert()
+        .code(2);
+    aftercare()
+        .args(["check", "--file", "/nonexistent/label.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("/nonexistent/label.txt"));
+}
+
+#[test]
+fn json_carries_the_interface_fields() {
+    let (v, code) = json(
+        &[],
+        "Water, Glycerin, Glycolic Acid 10%, Phenoxyethanol, Citric Acid",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["verdict"], "wait");
+    assert_eq!(v["wait_hours"], 168);
+    assert_eq!(v["profile"], "standard");
+    assert_eq!(v["product_type"], "other");
+    let f = &v["findings"][0];
+    assert_eq!(f["ingredient"], "Glycolic Acid");
+    assert_eq!(f["name"], "Glycolic Acid");
+    assert_eq!(f["position"], 3);
+    assert_eq!(f["category"], "aha");
+    assert_eq!(f["wait_hours"], 168);
+    assert!(f["reason"].as_str().unwrap().len() > 10);
+    let notes = v["notes"].as_array().unwrap();
+    let n = notes
+        .iter()
+        .find(|n| n["ingredient"] == "Citric Acid")
+        .unwrap();
+    assert_eq!(n["category"], "aha");
+    let i = &v["ingredients"];
+    assert_eq!(i.as_array().unwrap().len(), 5);
+    assert_eq!(i[0]["text"], "Water");
+    assert_eq!(i[0]["status"], "known");
+    assert_eq!(i[2]["status"], "flagged");
+    assert_eq!(i[2]["percent"], 10.0);
+    assert_eq!(i[2]["may_contain"], false);
+}
+
+#[test]
+fn avoid_has_a_null_wait() {
+    let (v, code) = json(&[], "Water, Butylphenyl Methylpropional");
+    assert_eq!(code, 1);
+    assert_eq!(v["verdict"], "avoid");
+    assert_eq!(v["wait_hours"], Value::Null);
+}
+
+#[test]
+fn treated_at_adds_safe_from_to_product_and_findings() {
+    let (v, _) = json(
+        &[
+            "--treated-at",
+            "2026-11-26T14:00:00+01:00",
+            "--tz",
+            "Europe/Paris",
+        ],
+        "Water, Retinol",
+    );
+    assert_eq!(v["safe_from"], "2026-12-03T14:00:00+01:00");
+    assert_eq!(v["findings"][0]["safe_from"], "2026-12-03T14:00:00+01:00");
+    aftercare()
+        .args(["check", "--treated-at", "yesterday", "Water"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("`yesterday` is not a date-time"));
+}
+
+#[test]
+fn text_output_starts_with_the_verdict() {
+    let out = aftercare()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "Water, Retinyl Palmitate, Glycolic Acid",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert_eq!(first, "wait 7 days (from day 8): 1 retinoid, 1 AHA");
+    assert!(text.contains("redness, peeling and flaking have settled"));
+    assert!(!text.contains('\u{1b}'), "no colour when --color never");
+    let out = aftercare()
+        .args(["check", "--color", "always", "Water, Retinol"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains('\u{1b}'));
+}
+
+#[test]
+fn labels_come_from_arguments_files_and_standard_input() {
+    aftercare()
+        .args(["check", "-"])
+        .write_stdin("Water, Retinol")
+        .assert()
+        .code(1);
+    let dir = std::env::temp_dir().join(format!("aftercare-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("label-1252.txt");
+    std::fs::write(&file, b"Ingr\xe9dients: Water, Glycerin, Parfum").unwrap();
+    aftercare()
+        .args(["check", "--file"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("read as Windows-1252"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn prose_only_input_is_a_clear_error() {
+    aftercare()
+        .args([
+            "check",
+            "*Ingredients from organic farming. **Clinical grade essential oils blend.",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no ingredient list found"));
+}
+
+#[test]
+fn terminal_control_characters_in_labels_are_not_printed() {
+    let out = aftercare()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "Water, Evil\u{1b}[2JName, Glycerin",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains('\u{1b}'));
+}
+
+#[test]
+fn explain_knows_names_and_suggests_close_ones() {
+    aftercare()
+        .args(["explain", "avobenzone"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("Butyl Methoxydibenzoylmethane"))
+        .stdout(predicates::str::contains("chemical-uv-filter"))
+        .stdout(predicates::str::contains("standard 48 h"));
+    aftercare()
+        .args(["explain", "Cetyl Alcohol"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("is not Alcohol"));
+    aftercare()
+        .args(["explain", "Glycolik Acid"])
+        .assert()
+        .stdout(predicates::str::contains("Glycolic Acid"));
+    aftercare()
+        .args(["explain", "Zzyzx Quux"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("not in the database"));
+}
+
+#[test]
+fn an_overlay_adds_entries_and_bad_overlays_report_every_line() {
+    let dir = std::env::temp_dir().join(format!("aftercare-overlay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("clinic.csv");
+    std::fs::write(
+        &good,
+        "name,aliases,category,flags,reason,source\nClinic Peel Complex,,aha,,our own AHA blend,protocol\n",
+    )
+    .unwrap();
+    let (v, _) = json(
+        &["--db", good.to_str().unwrap()],
+        "Water, Clinic Peel Complex",
+    );
+    assert_eq!(v["findings"][0]["category"], "aha");
+    aftercare()
+        .args(["db", "validate"])
+        .arg(&good)
+        .assert()
+        .code(0);
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,aliases,category,flags,reason,source\nA Thing,,no-such,,r,protocol\nB Thing,,aha,wobbly,r,protocol\n",
+    )
+    .unwrap();
+    aftercare()
+        .args(["db", "validate"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "bad.csv:2: unknown category `no-such`",
+        ))
+        .stderr(predicates::str::contains(
+            "bad.csv:3: unknown flag `wobbly`",
+        ));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn db_lists_searches_and_exports() {
+    aftercare()
+        .args(["db", "list", "--category", "retinoid-rx"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("Retinoic Acid"));
+    aftercare()
+        .args(["db", "list", "--category", "nonsense"])
+        .assert()
+        .code(2);
+    aftercare()
+        .args(["db", "search", "retinyl"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("Retinyl Palmitate"));
+    let out = aftercare()
+        .args(["db", "export", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.as_array().unwrap().len() > 2000);
+}
