@@ -74,6 +74,9 @@ impl Resolution {
     }
 }
 
+/// Compact keys of one length with the entries they name.
+type LengthBucket = Vec<(Box<[u8]>, usize)>;
+
 /// The database's names, indexed for lookup.
 pub struct Matcher {
     db: Arc<Database>,
@@ -87,7 +90,7 @@ pub struct Matcher {
     /// text whose separators were lost; built the first time such text turns up.
     words: OnceLock<(AhoCorasick, Vec<usize>)>,
     /// Compact keys by length, for the nearest-name search; built on first use.
-    by_length: OnceLock<Vec<Vec<(Box<[u8]>, usize)>>>,
+    by_length: OnceLock<Vec<LengthBucket>>,
 }
 
 impl Matcher {
@@ -148,9 +151,9 @@ impl Matcher {
         })
     }
 
-    fn by_length(&self) -> &[Vec<(Box<[u8]>, usize)>] {
+    fn by_length(&self) -> &[LengthBucket] {
         self.by_length.get_or_init(|| {
-            let mut by_length: Vec<Vec<(Box<[u8]>, usize)>> = Vec::new();
+            let mut by_length: Vec<LengthBucket> = Vec::new();
             for (k, v) in &self.compact {
                 if let Some(i) = v {
                     let len = k.len();
