@@ -276,7 +276,8 @@ impl Pattern {
     pub fn is_match(&self, key: &str) -> bool {
         self.regex
             .get_or_init(|| {
-                regex::Regex::new(&self.source_regex).expect("the loader checked the syntax")
+                regex::Regex::new(&self.source_regex)
+                    .expect("tests/data_lint.rs compiles every pattern")
             })
             .is_match(key)
     }
@@ -380,8 +381,13 @@ pub struct Database {
     pub lookalikes: Vec<Lookalike>,
     pub type_words: Vec<TypeWords>,
     pub rules: BTreeMap<String, f64>,
+    /// Word keys of every name and alias: the entry, and whether the key is an alias.
+    pub names: NameIndex,
     category_index: HashMap<String, usize>,
 }
+
+/// Word keys (see `normalize::word_key`) to an entry index and whether it is an alias.
+pub type NameIndex = rustc_hash::FxHashMap<String, (usize, bool)>;
 
 impl Database {
     /// The database compiled into the binary.
@@ -459,7 +465,7 @@ struct Builder {
     sources: BTreeMap<String, String>,
     categories: Vec<Category>,
     entries: Vec<Entry>,
-    by_name: HashMap<String, usize>,
+    by_name: rustc_hash::FxHashMap<String, usize>,
     ratings: Vec<(String, Rating, Origin)>,
     lookalikes: Vec<(Lookalike, Origin)>,
     patterns: Vec<Pattern>,
@@ -496,7 +502,7 @@ impl Builder {
         self.load_ingredients(file, text, true);
     }
 
-    fn rows(&mut self, file: &str, text: &str, header: &[&str]) -> Vec<(u64, Vec<String>)> {
+    fn rows(&mut self, file: &str, text: &str, header: &[&str]) -> Vec<(u64, csv::StringRecord)> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
@@ -532,7 +538,9 @@ impl Builder {
                         );
                         continue;
                     }
-                    rows.push((line, r.iter().map(|s| s.trim().to_string()).collect()));
+                    let mut r = r;
+                    r.trim();
+                    rows.push((line, r));
                 }
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
@@ -547,10 +555,10 @@ impl Builder {
         for (line, row) in self.rows(file, text, &["id", "citation"]) {
             if self
                 .sources
-                .insert(row[0].clone(), row[1].clone())
+                .insert(row[0].to_string(), row[1].to_string())
                 .is_some()
             {
-                self.problem(file, line, format!("duplicate source `{}`", row[0]));
+                self.problem(file, line, format!("duplicate source `{}`", &row[0]));
             }
         }
     }
@@ -569,7 +577,7 @@ impl Builder {
             "source",
         ];
         for (line, row) in self.rows(file, text, &header) {
-            let kind = match row[1].as_str() {
+            let kind = match &row[1] {
                 "finding" => CategoryKind::Finding,
                 "product-type" => CategoryKind::ProductType,
                 "baseline" => CategoryKind::Baseline,
@@ -591,7 +599,7 @@ impl Builder {
             } else {
                 let mut w = [Wait::Hours(0); 3];
                 let mut ok = true;
-                for (i, cell) in row[4..7].iter().enumerate() {
+                for (i, cell) in [&row[4], &row[5], &row[6]].into_iter().enumerate() {
                     match parse_wait(cell) {
                         Some(v) => w[i] = v,
                         None => {
@@ -611,13 +619,13 @@ impl Builder {
             };
             let source = split_list(&row[9]);
             self.categories.push(Category {
-                id: row[0].clone(),
+                id: row[0].to_string(),
                 kind,
-                label: row[2].clone(),
-                plural: row[3].clone(),
+                label: row[2].to_string(),
+                plural: row[3].to_string(),
                 waits,
-                marks_line: row[7] == "yes",
-                reason: row[8].clone(),
+                marks_line: &row[7] == "yes",
+                reason: row[8].to_string(),
                 source,
             });
         }
@@ -637,11 +645,11 @@ impl Builder {
                 }
             };
             let entry = Entry {
-                name: row[0].clone(),
+                name: row[0].to_string(),
                 aliases: split_list(&row[1]),
-                category: row[2].clone(),
+                category: row[2].to_string(),
                 flags,
-                reason: row[4].clone(),
+                reason: row[4].to_string(),
                 source: split_list(&row[5]),
                 comedogenic: None,
                 origin: Origin {
@@ -678,7 +686,7 @@ impl Builder {
         for (line, row) in self.rows(file, text, &["name", "rating", "source"]) {
             match parse_rating(&row[1]) {
                 Some(r) => self.ratings.push((
-                    row[0].clone(),
+                    row[0].to_string(),
                     r,
                     Origin {
                         file: file.to_string(),
@@ -690,7 +698,7 @@ impl Builder {
                     line,
                     format!(
                         "rating `{}` is not `N` or `N-M` with 0 <= N <= M <= 5",
-                        row[1]
+                        &row[1]
                     ),
                 ),
             }
@@ -701,9 +709,9 @@ impl Builder {
         for (line, row) in self.rows(file, text, &["name", "resembles", "reason"]) {
             self.lookalikes.push((
                 Lookalike {
-                    name: row[0].clone(),
-                    resembles: row[1].clone(),
-                    reason: row[2].clone(),
+                    name: row[0].to_string(),
+                    resembles: row[1].to_string(),
+                    reason: row[2].to_string(),
                 },
                 Origin {
                     file: file.to_string(),
@@ -722,15 +730,12 @@ impl Builder {
                 self.problem(
                     file,
                     line,
-                    format!("order `{}` is not a whole number", row[0]),
+                    format!("order `{}` is not a whole number", &row[0]),
                 );
                 continue;
             };
-            // Checked for syntax here, compiled on first use.
-            if let Err(e) = regex_syntax::Parser::new().parse(&row[2]) {
-                self.problem(file, line, format!("invalid pattern `{}`: {e}", row[2]));
-                continue;
-            }
+            // Compiled on first use; the data-lint test compiles every pattern, since
+            // patterns come only from the embedded files, never from an overlay.
             let regex = std::sync::OnceLock::new();
             let flags = match Flags::parse(&row[4]) {
                 Ok(f) => f,
@@ -741,12 +746,12 @@ impl Builder {
             };
             self.patterns.push(Pattern {
                 order,
-                id: row[1].clone(),
-                source_regex: row[2].clone(),
+                id: row[1].to_string(),
+                source_regex: row[2].to_string(),
                 regex,
-                category: row[3].clone(),
+                category: row[3].to_string(),
                 flags,
-                reason: row[5].clone(),
+                reason: row[5].to_string(),
                 source: split_list(&row[6]),
             });
         }
@@ -758,13 +763,13 @@ impl Builder {
                 self.problem(
                     file,
                     line,
-                    format!("order `{}` is not a whole number", row[0]),
+                    format!("order `{}` is not a whole number", &row[0]),
                 );
                 continue;
             };
             self.type_words.push(TypeWords {
                 order,
-                product_type: row[1].clone(),
+                product_type: row[1].to_string(),
                 words: split_list(&row[2]).iter().map(|w| word_key(w)).collect(),
             });
         }
@@ -772,22 +777,26 @@ impl Builder {
 
     fn load_rules(&mut self, file: &str, text: &str) {
         for (line, row) in self.rows(file, text, &["id", "value", "reason", "source"]) {
-            if !RULES.contains(&row[0].as_str()) {
+            if !RULES.contains(&&row[0]) {
                 self.problem(
                     file,
                     line,
-                    format!("unknown rule `{}`; rules are {}", row[0], quote_list(RULES)),
+                    format!(
+                        "unknown rule `{}`; rules are {}",
+                        &row[0],
+                        quote_list(RULES)
+                    ),
                 );
                 continue;
             }
             match row[1].parse::<f64>() {
                 Ok(v) => {
-                    self.rules.insert(row[0].clone(), v);
+                    self.rules.insert(row[0].to_string(), v);
                 }
                 Err(_) => self.problem(
                     file,
                     line,
-                    format!("rule value `{}` is not a number", row[1]),
+                    format!("rule value `{}` is not a number", &row[1]),
                 ),
             }
         }
@@ -876,12 +885,15 @@ impl Builder {
             check_sources(&c.source, &origin, &mut problems);
         }
         // Aliases resolve to the entry that owns them, so the lookups below see them too.
-        let mut lookup: HashMap<String, usize> = self.by_name.clone();
+        let mut names: NameIndex = std::mem::take(&mut self.by_name)
+            .into_iter()
+            .map(|(k, i)| (k, (i, false)))
+            .collect();
         for (i, e) in self.entries.iter().enumerate() {
             for a in &e.aliases {
                 let key = word_key(a);
-                match lookup.get(&key) {
-                    Some(&j) if j != i => problems.push(Problem {
+                match names.get(&key) {
+                    Some(&(j, _)) if j != i => problems.push(Problem {
                         file: e.origin.file.clone(),
                         line: e.origin.line,
                         message: format!(
@@ -891,45 +903,48 @@ impl Builder {
                     }),
                     Some(_) => {}
                     None => {
-                        lookup.insert(key, i);
+                        names.insert(key, (i, true));
                     }
                 }
             }
         }
-        // Ratings and look-alikes may name an entry by any form the matcher accepts.
-        let mut derived: HashMap<String, usize> = HashMap::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            for n in std::iter::once(&e.name).chain(&e.aliases) {
-                for k in crate::normalize::name_keys(n) {
-                    derived.entry(k).or_insert(i);
-                }
-            }
-        }
-        let find = |name: &str| -> Option<usize> {
+        // Ratings and look-alikes name an entry by its name or an alias, exactly (any
+        // case or spacing); a near form is reported with the name to use instead.
+        let unknown = |entries: &[Entry], name: &str| -> String {
             let keys = crate::normalize::name_keys(name);
-            keys.iter()
-                .find_map(|k| lookup.get(k))
-                .or_else(|| keys.iter().find_map(|k| derived.get(k)))
-                .copied()
+            let near = entries.iter().find(|e| {
+                std::iter::once(&e.name).chain(&e.aliases).any(|n| {
+                    crate::normalize::name_keys(n)
+                        .iter()
+                        .any(|k| keys.contains(k))
+                })
+            });
+            match near {
+                Some(e) => format!(
+                    "`{name}` is not a name or alias in the database; use `{}`",
+                    e.name
+                ),
+                None => format!("`{name}` is not in the database"),
+            }
         };
         for (name, rating, origin) in std::mem::take(&mut self.ratings) {
-            match find(&name) {
-                Some(i) => self.entries[i].comedogenic = Some(rating),
+            match names.get(&word_key(&name)) {
+                Some(&(i, _)) => self.entries[i].comedogenic = Some(rating),
                 None => problems.push(Problem {
                     file: origin.file,
                     line: origin.line,
-                    message: format!("rated ingredient `{name}` is not in the database"),
+                    message: format!("rated ingredient {}", unknown(&self.entries, &name)),
                 }),
             }
         }
         let mut lookalikes = Vec::new();
         for (l, origin) in std::mem::take(&mut self.lookalikes) {
             for n in [&l.name, &l.resembles] {
-                if find(n).is_none() {
+                if !names.contains_key(&word_key(n)) {
                     problems.push(Problem {
                         file: origin.file.clone(),
                         line: origin.line,
-                        message: format!("look-alike `{n}` is not in the database"),
+                        message: format!("look-alike {}", unknown(&self.entries, n)),
                     });
                 }
             }
@@ -942,6 +957,7 @@ impl Builder {
         self.patterns.sort_by_key(|p| p.order);
         self.type_words.sort_by_key(|t| t.order);
         Ok(Database {
+            names,
             rules: self.rules,
             sources: self.sources,
             categories: self.categories,

@@ -89,12 +89,14 @@ pub fn parse(input: &str) -> Result<ParsedLabel, LabelError> {
     if let Some(p) = placeholder(text) {
         return Err(LabelError::Placeholder(p));
     }
+    let lower = clean.text.to_ascii_lowercase();
     let mut parser = Parser {
         clean: &clean,
         out: ParsedLabel::default(),
         current_part: None,
         brackets: Brackets::new(&clean.text),
         footnote_from: None,
+        lower: &lower,
     };
     parser.run();
     Ok(parser.out)
@@ -241,29 +243,40 @@ impl Brackets {
     }
 }
 
+/// Label syntax is matched in ASCII terms, on lower-cased text (`Parser::lower`):
+/// Unicode and case-insensitive alternations make these patterns slow to compile, and
+/// every process compiles them once.
+fn ascii_regex(pattern: &str) -> Regex {
+    regex::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .expect("label syntax patterns are valid")
+}
+
 static HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[\s.;|>\]\)])((?:full\s+)?(?:ingredients?(?:\s+list)?|ingr[eé]dients|inci(?:\s+list)?|inhaltsstoffe|ingredientes|ingredienti|composition|bestanddelen|sk[lł]adniki))\s*[:：]")
-        .unwrap()
+    ascii_regex(
+        r"(?:^|[\s.;|>\]\)])((?:full\s+)?(?:ingredients?(?:\s+list)?|ingr(?:e|é)dients|inci(?:\s+list)?|inhaltsstoffe|ingredientes|ingredienti|composition|bestanddelen|sk(?:l|ł)adniki))\s*(?::|：)",
+    )
 });
 
 static END_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(please be aware|ingredients? lists? (?:may|are subject to|can) change|please refer to the (?:ingredient|product)|for the most (?:complete|current|up[- ]to[- ]date)|(?:^|[\s.;])(?:directions(?: for use)?|how to use|suggested use|to use|usage|caution|cautions|warning|warnings|storage|precautions?|application)\s*:|keep out of reach|for external use only|this list (?:may|is)|ingredients? (?:are )?subject to change)")
-        .unwrap()
+    ascii_regex(
+        r"(please be aware|ingredients? lists? (?:may|are subject to|can) change|please refer to the (?:ingredient|product)|for the most (?:complete|current|up[- ]to[- ]date)|(?:^|[\s.;])(?:directions(?: for use)?|how to use|suggested use|to use|usage|caution|cautions|warning|warnings|storage|precautions?|application)\s*:|keep out of reach|for external use only|this list (?:may|is)|ingredients? (?:are )?subject to change)",
+    )
 });
 
-static PERCENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d{1,3}(?:[.,]\d+)?)\s*%").unwrap());
+static PERCENT: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(\d{1,3}(?:[.,]\d+)?)\s*%"));
 
 static TOLERANCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:\+/-|\+-|±)\s*\d{1,3}(?:[.,]\d+)?\s*%").unwrap());
+    LazyLock::new(|| ascii_regex(r"(?:\+/-|\+-|±)\s*\d{1,3}(?:[.,]\d+)?\s*%"));
 
 static MAY_CONTAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:(?:\+\s*/\s*-|\+-|±|\(\s*\+\s*/\s*-\s*\))\s*(?:[:/]\s*)?(?:(?:may contain|peut contenir)\s*[:/]?\s*)*|(?:may contain|peut contenir|kann enthalten|puede contener|pu[oò] contenere|contains? one or more of)\s*(?:[:/]\s*)?(?:(?:peut contenir|may contain|\+\s*/\s*-|±)\s*[:/]?\s*)*)")
-        .unwrap()
+    ascii_regex(
+        r"^\s*(?:(?:\+\s*/\s*-|\+-|±|\(\s*\+\s*/\s*-\s*\))\s*(?:[:/]\s*)?(?:(?:may contain|peut contenir)\s*[:/]?\s*)*|(?:may contain|peut contenir|kann enthalten|puede contener|pu(?:o|ò) contenere|contains? one or more of)\s*(?:[:/]\s*)?(?:(?:peut contenir|may contain|\+\s*/\s*-|±)\s*[:/]?\s*)*)",
+    )
 });
 
-static AND_BLEND: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\s*\(\s*and\s*\)\s*").unwrap());
+static AND_BLEND: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(?i)\s*\(\s*and\s*\)\s*"));
 
 const FOOTNOTE_MARKS: &[char] = &[
     '*', '†', '‡', '§', '¹', '²', '³', '⁴', '®', '™', '©', '℠', '^', '¤', '•', '◊', '♦', '✓', '✔',
@@ -392,6 +405,8 @@ struct Parser<'a> {
     /// Where a full stop or a lone `*` ended the list: marked items after it are
     /// footnotes (`*Plant origin.`).
     footnote_from: Option<usize>,
+    /// The cleaned text lower-cased in ASCII: same length, same offsets.
+    lower: &'a str,
 }
 
 /// A piece of the cleaned text, by byte range.
@@ -419,7 +434,8 @@ impl Parser<'_> {
     fn region(&mut self) -> (usize, usize) {
         let text = &self.clean.text;
         let mut start = 0;
-        for m in HEADING.captures_iter(text) {
+        let lower = self.lower;
+        for m in HEADING.captures_iter(lower) {
             let g = m.get(1).expect("group 1");
             let before = text[..g.start()].trim_end().to_lowercase();
             let panel = ["active", "inactive", "other", "non-medicinal", "medicinal"]
@@ -436,7 +452,7 @@ impl Parser<'_> {
             break;
         }
         let mut end = text.len();
-        if let Some(m) = END_MARKER.find_at(text, start) {
+        if let Some(m) = END_MARKER.find_at(self.lower, start) {
             let at = m.start()
                 + text[m.start()..]
                     .find(|c: char| c.is_alphabetic())
@@ -478,7 +494,7 @@ impl Parser<'_> {
             {
                 let inner = i + 1..close;
                 if depth < 4
-                    && let Some(m) = MAY_CONTAIN.find(&text[inner.clone()])
+                    && let Some(m) = MAY_CONTAIN.find(&self.lower[inner.clone()])
                     && m.end() > 0
                     && !TOLERANCE.is_match(&text[inner.clone()])
                 {
@@ -563,7 +579,7 @@ impl Parser<'_> {
                     || b == b'p'
                     || b == 0xC2)
                 && self.at_item_start(item_start, i)
-                && let Some(m) = MAY_CONTAIN.find(&text[i..range.end])
+                && let Some(m) = MAY_CONTAIN.find(&self.lower[i..range.end])
                 && m.end() > 0
                 && !TOLERANCE
                     .is_match(&text[i..floor_boundary(text, (i + m.end() + 12).min(range.end))])

@@ -6,7 +6,7 @@
 //! the nearest known name (OCR and typing errors). The matcher never reads a label or a
 //! file: it is given one ingredient's text and answers what it is.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind};
@@ -80,12 +80,10 @@ type LengthBucket = Vec<(Box<[u8]>, usize)>;
 /// The database's names, indexed for lookup.
 pub struct Matcher {
     db: Arc<Database>,
-    /// Names and aliases.
-    exact: HashMap<String, (usize, How)>,
     /// Parenthesised forms of names; `None` where two entries share one.
-    derived: HashMap<String, Option<usize>>,
+    derived: FxHashMap<String, Option<usize>>,
     /// Names and aliases without spaces; `None` where ambiguous.
-    compact: HashMap<String, Option<usize>>,
+    compact: FxHashMap<String, Option<usize>>,
     /// Word keys of every name and alias, each followed by a space, for covering
     /// text whose separators were lost; built the first time such text turns up.
     words: OnceLock<(AhoCorasick, Vec<usize>)>,
@@ -95,40 +93,36 @@ pub struct Matcher {
 
 impl Matcher {
     pub fn new(db: Arc<Database>) -> Matcher {
-        let mut exact: HashMap<String, (usize, How)> = HashMap::with_capacity(db.entries.len() * 2);
-        let mut derived: HashMap<String, Option<usize>> = HashMap::new();
-        let mut compact: HashMap<String, Option<usize>> = HashMap::new();
+        // Names and aliases are already indexed by the database; only the forms derived
+        // from parenthesised names and the glued (compact) forms are built here.
+        let mut derived: FxHashMap<String, Option<usize>> = FxHashMap::default();
+        let mut compact: FxHashMap<String, Option<usize>> = FxHashMap::default();
+        compact.reserve(db.names.len());
+        let note = |map: &mut FxHashMap<String, Option<usize>>, k: String, i: usize| {
+            map.entry(k)
+                .and_modify(|v| {
+                    if *v != Some(i) {
+                        *v = None
+                    }
+                })
+                .or_insert(Some(i));
+        };
+        for (k, &(i, _)) in &db.names {
+            note(&mut compact, k.replace(' ', ""), i);
+        }
         for (i, e) in db.entries.iter().enumerate() {
-            let names = std::iter::once((&e.name, How::Name))
-                .chain(e.aliases.iter().map(|a| (a, How::Alias)));
-            for (n, how) in names {
-                let keys = name_keys(n);
-                exact.entry(keys[0].clone()).or_insert((i, how));
-                for k in &keys[1..] {
-                    derived
-                        .entry(k.clone())
-                        .and_modify(|v| {
-                            if *v != Some(i) {
-                                *v = None
-                            }
-                        })
-                        .or_insert(Some(i));
+            for n in std::iter::once(&e.name).chain(&e.aliases) {
+                if !n.contains(['(', '[']) {
+                    continue;
                 }
-                for k in &keys {
-                    compact
-                        .entry(k.replace(' ', ""))
-                        .and_modify(|v| {
-                            if *v != Some(i) {
-                                *v = None
-                            }
-                        })
-                        .or_insert(Some(i));
+                for k in name_keys(n).into_iter().skip(1) {
+                    note(&mut compact, k.replace(' ', ""), i);
+                    note(&mut derived, k, i);
                 }
             }
         }
         Matcher {
             db,
-            exact,
             derived,
             compact,
             words: OnceLock::new(),
@@ -136,9 +130,16 @@ impl Matcher {
         }
     }
 
+    fn exact(&self, key: &str) -> Option<(usize, How)> {
+        self.db
+            .names
+            .get(key)
+            .map(|&(i, alias)| (i, if alias { How::Alias } else { How::Name }))
+    }
+
     fn words(&self) -> &(AhoCorasick, Vec<usize>) {
         self.words.get_or_init(|| {
-            let mut keys: Vec<_> = self.exact.iter().collect();
+            let mut keys: Vec<_> = self.db.names.iter().collect();
             keys.sort_by(|a, b| a.0.cmp(b.0));
             let patterns: Vec<String> = keys.iter().map(|(k, _)| format!("{k} ")).collect();
             let targets = keys.iter().map(|(_, (i, _))| *i).collect();
@@ -209,14 +210,14 @@ impl Matcher {
     /// Exact, parenthesised, compact and pattern lookups, without splitting.
     fn lookup(&self, text: &str) -> Option<Resolution> {
         let keys = name_keys(text);
-        if let Some(&(i, how)) = self.exact.get(&keys[0]) {
+        if let Some((i, how)) = self.exact(&keys[0]) {
             return Some(Resolution::entry(i, how));
         }
         if let Some(Some(i)) = self.derived.get(&keys[0]) {
             return Some(Resolution::entry(*i, How::Parenthesised));
         }
         for k in &keys[1..] {
-            if let Some(&(i, _)) = self.exact.get(k) {
+            if let Some((i, _)) = self.exact(k) {
                 return Some(Resolution::entry(i, How::Parenthesised));
             }
             if let Some(Some(i)) = self.derived.get(k) {

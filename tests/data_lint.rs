@@ -252,3 +252,27 @@ fn every_protocol_name_is_present() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn every_pattern_compiles_and_matches_its_own_example_family() {
+    let db = Database::embedded().unwrap();
+    for p in &db.patterns {
+        if let Err(e) = regex::Regex::new(&p.source_regex) {
+            panic!("pattern `{}` does not compile: {e}", p.id);
+        }
+    }
+    let m = aftercare::matcher::Matcher::new(std::sync::Arc::new(db));
+    for (name, id) in [
+        ("PEG-999 Imaginaryl Stearate", "peg-ppg"),
+        ("CI 12345", "colorant"),
+        ("Citrus Imaginaria Peel Oil", "citrus-peel-oil"),
+        ("Imaginaria Vulgaris Leaf Oil", "plant-volatile-oil"),
+        ("Imaginaria Vulgaris Seed Oil", "plant-fixed-oil"),
+        ("Imaginaria Vulgaris Root Extract", "plant-material"),
+    ] {
+        match m.resolve(name).target {
+            aftercare::matcher::Target::Pattern(p) => assert_eq!(m.pattern(p).id, id, "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

@@ -64,5 +64,8 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         Format::Json => report::json::write(&mut out, &assessment)?,
     }
     out.flush()?;
+    // The process is about to exit: freeing the database item by item would only
+    // cost time.
+    std::mem::forget(checker);
     Ok(args.common.exit_code(assessment.verdict != Verdict::Ok))
 }

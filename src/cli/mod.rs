@@ -104,9 +104,13 @@ impl Common {
         {
             bail!("depth `{d}` is not a needle depth; give millimetres, such as `0.5` or `1.5`");
         }
-        let tz = aftercare::time::time_zone(self.tz.as_deref()).map_err(anyhow::Error::msg)?;
+        // The time-zone database is read only when a date is asked for.
         let treated_at = match &self.treated_at {
-            Some(t) => Some(aftercare::time::parse_datetime(t, &tz).map_err(anyhow::Error::msg)?),
+            Some(t) => {
+                let tz =
+                    aftercare::time::time_zone(self.tz.as_deref()).map_err(anyhow::Error::msg)?;
+                Some(aftercare::time::parse_datetime(t, &tz).map_err(anyhow::Error::msg)?)
+            }
             None => None,
         };
         Ok(Options {
