@@ -10,6 +10,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Serialize;
 
@@ -253,28 +254,212 @@ fn ascii_regex(pattern: &str) -> Regex {
         .expect("label syntax patterns are valid")
 }
 
-static HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    ascii_regex(
-        r"(?:^|[\s.;|>\]\)])((?:full\s+)?(?:ingredients?(?:\s+list)?|ingr(?:e|é)dients|inci(?:\s+list)?|inhaltsstoffe|ingredientes|ingredienti|composition|bestanddelen|sk(?:l|ł)adniki))\s*(?::|：)",
-    )
+/// Phrases of label syntax, found with aho-corasick on the ASCII-lowercased text:
+/// building these automata costs a fraction of compiling the equivalent regexes.
+struct Syntax {
+    headings: AhoCorasick,
+    ends: AhoCorasick,
+    /// For each end phrase: does it need a colon after it (`Directions:`)?
+    end_needs_colon: Vec<bool>,
+    may_contain: AhoCorasick,
+}
+
+const HEADINGS: &[&str] = &[
+    "full ingredients list",
+    "full ingredient list",
+    "full ingredients",
+    "ingredients list",
+    "ingredient list",
+    "ingredients",
+    "ingredient",
+    "ingrédients",
+    "inci list",
+    "inci",
+    "inhaltsstoffe",
+    "ingredientes",
+    "ingredienti",
+    "composition",
+    "bestanddelen",
+    "skladniki",
+    "składniki",
+];
+
+/// Boilerplate that ends a list wherever it stands.
+const END_PHRASES: &[&str] = &[
+    "please be aware",
+    "please refer to the ingredient",
+    "please refer to the product",
+    "for the most complete",
+    "for the most current",
+    "for the most up to date",
+    "for the most up-to-date",
+    "keep out of reach",
+    "for external use only",
+    "this list may",
+    "this list is",
+];
+
+/// Headings of what follows a list; they end it only when followed by a colon.
+const END_HEADINGS: &[&str] = &[
+    "directions for use",
+    "directions",
+    "how to use",
+    "suggested use",
+    "to use",
+    "usage",
+    "cautions",
+    "caution",
+    "warnings",
+    "warning",
+    "storage",
+    "precautions",
+    "precaution",
+    "application",
+];
+
+const MAY_CONTAIN_TOKENS: &[&str] = &[
+    "+/-",
+    "+ / -",
+    "+ /-",
+    "+/ -",
+    "+-",
+    "±",
+    "(+/-)",
+    "(+ / -)",
+    "may contain",
+    "peut contenir",
+    "kann enthalten",
+    "puede contener",
+    "puo contenere",
+    "può contenere",
+    "contains one or more of",
+    "contain one or more of",
+];
+
+static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
+    let build = |patterns: &[String], anchored: bool| {
+        AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(if anchored {
+                aho_corasick::StartKind::Anchored
+            } else {
+                aho_corasick::StartKind::Unanchored
+            })
+            .build(patterns)
+            .expect("label syntax phrases build an automaton")
+    };
+    let mut ends: Vec<String> = END_PHRASES.iter().map(|s| s.to_string()).collect();
+    let mut end_needs_colon = vec![false; ends.len()];
+    for list in [
+        "ingredient list",
+        "ingredients list",
+        "ingredient lists",
+        "ingredients lists",
+    ] {
+        for verb in ["may change", "are subject to change", "can change"] {
+            ends.push(format!("{list} {verb}"));
+            end_needs_colon.push(false);
+        }
+    }
+    for p in [
+        "ingredient subject to change",
+        "ingredients subject to change",
+        "ingredients are subject to change",
+    ] {
+        ends.push(p.to_string());
+        end_needs_colon.push(false);
+    }
+    for h in END_HEADINGS {
+        ends.push(h.to_string());
+        end_needs_colon.push(true);
+    }
+    let headings: Vec<String> = HEADINGS.iter().map(|s| s.to_string()).collect();
+    let may: Vec<String> = MAY_CONTAIN_TOKENS.iter().map(|s| s.to_string()).collect();
+    Syntax {
+        headings: build(&headings, false),
+        ends: build(&ends, false),
+        end_needs_colon,
+        may_contain: build(&may, true),
+    }
 });
 
-static END_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    ascii_regex(
-        r"(please be aware|ingredients? lists? (?:may|are subject to|can) change|please refer to the (?:ingredient|product)|for the most (?:complete|current|up[- ]to[- ]date)|(?:^|[\s.;])(?:directions(?: for use)?|how to use|suggested use|to use|usage|caution|cautions|warning|warnings|storage|precautions?|application)\s*:|keep out of reach|for external use only|this list (?:may|is)|ingredients? (?:are )?subject to change)",
-    )
-});
+/// Is the byte before `at` a boundary a heading may follow?
+fn heading_boundary(lower: &str, at: usize) -> bool {
+    at == 0
+        || matches!(
+            lower.as_bytes()[at - 1],
+            b' ' | b'\n' | b'\t' | b'.' | b';' | b'|' | b'>' | b']' | b')'
+        )
+}
+
+/// After optional blanks, a colon: the end of that colon.
+fn colon_after(lower: &str, at: usize) -> Option<usize> {
+    let rest = &lower[at..];
+    let t = rest.trim_start();
+    let skipped = rest.len() - t.len();
+    if t.starts_with(':') {
+        Some(at + skipped + 1)
+    } else if t.starts_with('：') {
+        Some(at + skipped + '：'.len_utf8())
+    } else {
+        None
+    }
+}
+
+/// The first list heading (`Ingredients:`): where its word starts and where its colon ends.
+fn find_heading(lower: &str, from: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    SYNTAX
+        .headings
+        .find_iter(&lower[from..])
+        .filter_map(move |m| {
+            let start = from + m.start();
+            if !heading_boundary(lower, start) {
+                return None;
+            }
+            colon_after(lower, from + m.end()).map(|end| (start, end))
+        })
+}
+
+/// Where boilerplate, directions or warnings start, at or after `from`.
+fn find_end(lower: &str, from: usize) -> Option<usize> {
+    SYNTAX.ends.find_iter(&lower[from..]).find_map(|m| {
+        let start = from + m.start();
+        if SYNTAX.end_needs_colon[m.pattern().as_usize()] {
+            let boundary =
+                start == 0 || matches!(lower.as_bytes()[start - 1], b' ' | b'\n' | b'.' | b';');
+            (boundary && colon_after(lower, from + m.end()).is_some()).then_some(start)
+        } else {
+            Some(start)
+        }
+    })
+}
+
+/// The length of a `May contain:` / `[+/-: ...` marker at the start of `lower`
+/// (blanks, tokens, `:` and `/` in any sequence), or `None`.
+fn may_contain_marker(lower: &str) -> Option<usize> {
+    let mut i = lower.len() - lower.trim_start().len();
+    let mut found = false;
+    loop {
+        let input = aho_corasick::Input::new(lower)
+            .span(i..lower.len())
+            .anchored(aho_corasick::Anchored::Yes);
+        let Some(m) = SYNTAX.may_contain.find(input) else {
+            break;
+        };
+        found = true;
+        i = m.end();
+        let rest = &lower[i..];
+        let t = rest.trim_start_matches([' ', ':', '/']);
+        i += rest.len() - t.len();
+    }
+    found.then_some(i)
+}
 
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(\d{1,3}(?:[.,]\d+)?)\s*%"));
 
 static TOLERANCE: LazyLock<Regex> =
     LazyLock::new(|| ascii_regex(r"(?:\+/-|\+-|±)\s*\d{1,3}(?:[.,]\d+)?\s*%"));
-
-static MAY_CONTAIN: LazyLock<Regex> = LazyLock::new(|| {
-    ascii_regex(
-        r"^\s*(?:(?:\+\s*/\s*-|\+-|±|\(\s*\+\s*/\s*-\s*\))\s*(?:[:/]\s*)?(?:(?:may contain|peut contenir)\s*[:/]?\s*)*|(?:may contain|peut contenir|kann enthalten|puede contener|pu(?:o|ò) contenere|contains? one or more of)\s*(?:[:/]\s*)?(?:(?:peut contenir|may contain|\+\s*/\s*-|±)\s*[:/]?\s*)*)",
-    )
-});
 
 static AND_BLEND: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(?i)\s*\(\s*and\s*\)\s*"));
 
@@ -435,28 +620,22 @@ impl Parser<'_> {
         let text = &self.clean.text;
         let mut start = 0;
         let lower = self.lower;
-        for m in HEADING.captures_iter(lower) {
-            let g = m.get(1).expect("group 1");
-            let before = text[..g.start()].trim_end().to_lowercase();
+        for (g_start, heading_end) in find_heading(lower, 0) {
+            let before = lower[..g_start].trim_end();
             let panel = ["active", "inactive", "other", "non-medicinal", "medicinal"]
                 .iter()
                 .any(|w| before.ends_with(w));
             if panel {
                 continue;
             }
-            let end = m.get(0).expect("match").end();
-            if g.start() > 0 {
-                self.skip(0..g.start(), "text before the ingredient list");
+            if g_start > 0 {
+                self.skip(0..g_start, "text before the ingredient list");
             }
-            start = end;
+            start = heading_end;
             break;
         }
         let mut end = text.len();
-        if let Some(m) = END_MARKER.find_at(self.lower, start) {
-            let at = m.start()
-                + text[m.start()..]
-                    .find(|c: char| c.is_alphabetic())
-                    .unwrap_or(0);
+        if let Some(at) = find_end(self.lower, start) {
             if text[start..at].chars().any(char::is_alphanumeric) {
                 self.skip(
                     at..text.len(),
@@ -494,12 +673,11 @@ impl Parser<'_> {
             {
                 let inner = i + 1..close;
                 if depth < 4
-                    && let Some(m) = MAY_CONTAIN.find(&self.lower[inner.clone()])
-                    && m.end() > 0
+                    && let Some(marker) = may_contain_marker(&self.lower[inner.clone()])
                     && !TOLERANCE.is_match(&text[inner.clone()])
                 {
                     self.flush(item_start..i, may_contain, out);
-                    let body = inner.start + m.end()..inner.end;
+                    let body = inner.start + marker..inner.end;
                     self.split(body, true, depth + 1, out);
                     i = close + 1;
                     item_start = i;
@@ -579,13 +757,12 @@ impl Parser<'_> {
                     || b == b'p'
                     || b == 0xC2)
                 && self.at_item_start(item_start, i)
-                && let Some(m) = MAY_CONTAIN.find(&self.lower[i..range.end])
-                && m.end() > 0
+                && let Some(marker) = may_contain_marker(&self.lower[i..range.end])
                 && !TOLERANCE
-                    .is_match(&text[i..floor_boundary(text, (i + m.end() + 12).min(range.end))])
+                    .is_match(&text[i..floor_boundary(text, (i + marker + 12).min(range.end))])
             {
                 self.flush(item_start..i, may_contain, out);
-                self.split(i + m.end()..range.end, true, depth + 1, out);
+                self.split(i + marker..range.end, true, depth + 1, out);
                 return;
             }
             i += text[i..].chars().next().map_or(1, char::len_utf8);
@@ -816,7 +993,7 @@ fn part_header(head: &str) -> Option<HeaderKind> {
     if lower.is_empty() || head.len() > 40 {
         return None;
     }
-    if HEADING.is_match(&format!(" {lower}:")) {
+    if HEADINGS.contains(&lower) {
         return Some(HeaderKind::Heading);
     }
     let words: Vec<&str> = lower.split_whitespace().collect();

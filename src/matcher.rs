@@ -74,16 +74,34 @@ impl Resolution {
     }
 }
 
+/// Forms of the database's names other than as printed.
+#[derive(Default)]
+struct Forms {
+    /// Parenthesised forms of names; `None` where two entries share one.
+    derived: FxHashMap<String, Option<usize>>,
+    /// Names and aliases without spaces; `None` where ambiguous.
+    compact: FxHashMap<String, Option<usize>>,
+}
+
+/// Records that a form names entry `i`, or marks it ambiguous when another entry
+/// already has it.
+fn note(map: &mut FxHashMap<String, Option<usize>>, key: String, i: usize) {
+    map.entry(key)
+        .and_modify(|v| {
+            if *v != Some(i) {
+                *v = None
+            }
+        })
+        .or_insert(Some(i));
+}
+
 /// Compact keys of one length with the entries they name.
 type LengthBucket = Vec<(Box<[u8]>, usize)>;
 
 /// The database's names, indexed for lookup.
 pub struct Matcher {
     db: Arc<Database>,
-    /// Parenthesised forms of names; `None` where two entries share one.
-    derived: FxHashMap<String, Option<usize>>,
-    /// Names and aliases without spaces; `None` where ambiguous.
-    compact: FxHashMap<String, Option<usize>>,
+    forms: OnceLock<Forms>,
     /// Word keys of every name and alias, each followed by a space, for covering
     /// text whose separators were lost; built the first time such text turns up.
     words: OnceLock<(AhoCorasick, Vec<usize>)>,
@@ -93,41 +111,37 @@ pub struct Matcher {
 
 impl Matcher {
     pub fn new(db: Arc<Database>) -> Matcher {
-        // Names and aliases are already indexed by the database; only the forms derived
-        // from parenthesised names and the glued (compact) forms are built here.
-        let mut derived: FxHashMap<String, Option<usize>> = FxHashMap::default();
-        let mut compact: FxHashMap<String, Option<usize>> = FxHashMap::default();
-        compact.reserve(db.names.len());
-        let note = |map: &mut FxHashMap<String, Option<usize>>, k: String, i: usize| {
-            map.entry(k)
-                .and_modify(|v| {
-                    if *v != Some(i) {
-                        *v = None
-                    }
-                })
-                .or_insert(Some(i));
-        };
-        for (k, &(i, _)) in &db.names {
-            note(&mut compact, k.replace(' ', ""), i);
-        }
-        for (i, e) in db.entries.iter().enumerate() {
-            for n in std::iter::once(&e.name).chain(&e.aliases) {
-                if !n.contains(['(', '[']) {
-                    continue;
-                }
-                for k in name_keys(n).into_iter().skip(1) {
-                    note(&mut compact, k.replace(' ', ""), i);
-                    note(&mut derived, k, i);
-                }
-            }
-        }
         Matcher {
             db,
-            derived,
-            compact,
+            forms: OnceLock::new(),
             words: OnceLock::new(),
             by_length: OnceLock::new(),
         }
+    }
+
+    /// The parenthesised and compact forms, built the first time a name is not found
+    /// as printed. Names and aliases themselves are indexed by the database.
+    fn forms(&self) -> &Forms {
+        self.forms.get_or_init(|| {
+            let db = &self.db;
+            let mut forms = Forms::default();
+            forms.compact.reserve(db.names.len());
+            for (k, &(i, _)) in &db.names {
+                note(&mut forms.compact, k.replace(' ', ""), i);
+            }
+            for (i, e) in db.entries.iter().enumerate() {
+                for n in std::iter::once(&e.name).chain(&e.aliases) {
+                    if !n.contains(['(', '[']) {
+                        continue;
+                    }
+                    for k in name_keys(n).into_iter().skip(1) {
+                        note(&mut forms.compact, k.replace(' ', ""), i);
+                        note(&mut forms.derived, k, i);
+                    }
+                }
+            }
+            forms
+        })
     }
 
     fn exact(&self, key: &str) -> Option<(usize, How)> {
@@ -155,7 +169,7 @@ impl Matcher {
     fn by_length(&self) -> &[LengthBucket] {
         self.by_length.get_or_init(|| {
             let mut by_length: Vec<LengthBucket> = Vec::new();
-            for (k, v) in &self.compact {
+            for (k, v) in &self.forms().compact {
                 if let Some(i) = v {
                     let len = k.len();
                     if by_length.len() <= len {
@@ -213,19 +227,19 @@ impl Matcher {
         if let Some((i, how)) = self.exact(&keys[0]) {
             return Some(Resolution::entry(i, how));
         }
-        if let Some(Some(i)) = self.derived.get(&keys[0]) {
+        if let Some(Some(i)) = self.forms().derived.get(&keys[0]) {
             return Some(Resolution::entry(*i, How::Parenthesised));
         }
         for k in &keys[1..] {
             if let Some((i, _)) = self.exact(k) {
                 return Some(Resolution::entry(i, How::Parenthesised));
             }
-            if let Some(Some(i)) = self.derived.get(k) {
+            if let Some(Some(i)) = self.forms().derived.get(k) {
                 return Some(Resolution::entry(*i, How::Parenthesised));
             }
         }
         for k in &keys {
-            if let Some(Some(i)) = self.compact.get(&k.replace(' ', "")) {
+            if let Some(Some(i)) = self.forms().compact.get(&k.replace(' ', "")) {
                 return Some(Resolution::entry(*i, How::Compact));
             }
         }
