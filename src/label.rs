@@ -635,14 +635,14 @@ impl Parser<'_> {
             break;
         }
         let mut end = text.len();
-        if let Some(at) = find_end(self.lower, start) {
-            if text[start..at].chars().any(char::is_alphanumeric) {
-                self.skip(
-                    at..text.len(),
-                    "directions, warnings or boilerplate after the list",
-                );
-                end = at;
-            }
+        if let Some(at) = find_end(self.lower, start)
+            && text[start..at].chars().any(char::is_alphanumeric)
+        {
+            self.skip(
+                at..text.len(),
+                "directions, warnings or boilerplate after the list",
+            );
+            end = at;
         }
         (start, end)
     }
