@@ -7,11 +7,14 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod assess;
+pub mod batch;
+pub mod catalog;
 pub mod db;
 pub mod input;
 pub mod label;
 pub mod matcher;
 pub mod normalize;
+pub mod plan;
 pub mod report;
 pub mod time;
 

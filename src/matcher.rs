@@ -7,7 +7,7 @@
 //! file: it is given one ingredient's text and answers what it is.
 
 use rustc_hash::FxHashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind};
 use serde::Serialize;
@@ -95,8 +95,48 @@ fn note(map: &mut FxHashMap<String, Option<usize>>, key: String, i: usize) {
         .or_insert(Some(i));
 }
 
-/// Compact keys of one length with the entries they name.
-type LengthBucket = Vec<(Box<[u8]>, usize)>;
+/// Compact keys of one length, with their letter counts and the entries they name.
+type LengthBucket = Vec<(Box<[u8]>, [u8; 37], usize)>;
+
+/// How many nearest-name answers are remembered before the cache starts afresh.
+const NEAREST_CACHE_LIMIT: usize = 100_000;
+
+/// Counts of each letter and digit (and one bin for the rest).
+fn histogram(key: &[u8]) -> [u8; 37] {
+    let mut h = [0u8; 37];
+    for &b in key {
+        let bin = match b {
+            b'a'..=b'z' => (b - b'a') as usize,
+            b'0'..=b'9' => 26 + (b - b'0') as usize,
+            _ => 36,
+        };
+        h[bin] = h[bin].saturating_add(1);
+    }
+    h
+}
+
+/// The digits of a key, in order.
+fn digits_of(key: &[u8]) -> Vec<u8> {
+    key.iter().copied().filter(u8::is_ascii_digit).collect()
+}
+
+/// Digits standing between letters are OCR misreadings of letters: `glyco1ic`.
+fn ocr_repair(key: &str) -> String {
+    let b = key.as_bytes();
+    let mut out = String::with_capacity(key.len());
+    for (i, &c) in b.iter().enumerate() {
+        let letter_before = i > 0 && b[i - 1].is_ascii_alphabetic();
+        let letter_after = b.get(i + 1).is_some_and(u8::is_ascii_alphabetic);
+        let fixed = match c {
+            b'1' if letter_before && letter_after => 'l',
+            b'0' if letter_before && letter_after => 'o',
+            b'5' if letter_before && letter_after => 's',
+            c => c as char,
+        };
+        out.push(fixed);
+    }
+    out
+}
 
 /// The database's names, indexed for lookup.
 pub struct Matcher {
@@ -107,6 +147,9 @@ pub struct Matcher {
     words: OnceLock<(AhoCorasick, Vec<usize>)>,
     /// Compact keys by length, for the nearest-name search; built on first use.
     by_length: OnceLock<Vec<LengthBucket>>,
+    /// Nearest-name answers already computed: a batch meets the same unknown names
+    /// again and again.
+    nearest_cache: RwLock<FxHashMap<String, Option<(usize, usize)>>>,
 }
 
 impl Matcher {
@@ -116,6 +159,7 @@ impl Matcher {
             forms: OnceLock::new(),
             words: OnceLock::new(),
             by_length: OnceLock::new(),
+            nearest_cache: RwLock::new(FxHashMap::default()),
         }
     }
 
@@ -175,7 +219,7 @@ impl Matcher {
                     if by_length.len() <= len {
                         by_length.resize_with(len + 1, Vec::new);
                     }
-                    by_length[len].push((k.as_bytes().into(), *i));
+                    by_length[len].push((k.as_bytes().into(), histogram(k.as_bytes()), *i));
                 }
             }
             for bucket in &mut by_length {
@@ -337,25 +381,60 @@ impl Matcher {
     /// The entry whose name is within a small edit distance, if any: one edit for
     /// names of 5 to 9 letters, two (with the same first letter) from 10 letters.
     pub fn closest(&self, text: &str) -> Option<(usize, usize)> {
-        let key = compact_key(text);
+        let key = ocr_repair(&compact_key(text));
+        if let Some(hit) = self
+            .nearest_cache
+            .read()
+            .expect("no panic holds the lock")
+            .get(&key)
+        {
+            return *hit;
+        }
+        let found = self.closest_uncached(&key);
+        let mut cache = self.nearest_cache.write().expect("no panic holds the lock");
+        // A batch over millions of labels must not grow this without bound.
+        if cache.len() >= NEAREST_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, found);
+        found
+    }
+
+    fn closest_uncached(&self, key: &str) -> Option<(usize, usize)> {
         let len = key.len();
         if !(5..=80).contains(&len) {
             return None;
         }
         let limit = if len >= 10 { 2 } else { 1 };
         let k = key.as_bytes();
+        let hist = histogram(k);
+        let digits = digits_of(k);
         let mut best: Option<(usize, usize)> = None;
         for l in len.saturating_sub(limit)..=(len + limit) {
             let Some(bucket) = self.by_length().get(l) else {
                 continue;
             };
-            for (cand, i) in bucket {
+            for (cand, cand_hist, i) in bucket {
                 let within = best.map_or(limit, |(_, d)| d.saturating_sub(1));
+                // Each edit changes the letter counts by at most two: a cheap bound
+                // that skips most candidates before the real distance.
+                let bound: usize = hist
+                    .iter()
+                    .zip(cand_hist.iter())
+                    .map(|(a, b)| a.abs_diff(*b) as usize)
+                    .sum();
+                if bound > 2 * within {
+                    continue;
+                }
+                // `Benzophenone-1` is not `Benzophenone`, nor `PEG-8` `PEG-80`.
+                if digits_of(cand) != digits {
+                    continue;
+                }
                 if let Some(d) = edit_distance_within(k, cand, within) {
                     if d == 2 && cand.first() != k.first() {
                         continue;
                     }
-                    if d > 0 && best.is_none_or(|(_, bd)| d < bd) {
+                    if best.is_none_or(|(_, bd)| d < bd) {
                         best = Some((*i, d));
                     }
                 }

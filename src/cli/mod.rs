@@ -10,9 +10,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use aftercare::{Checker, Database, Options, Profile};
 
+mod batch;
 mod check;
 mod db;
 mod explain;
+mod plan;
 
 #[derive(Parser)]
 #[command(
@@ -32,10 +34,14 @@ struct Cli {
 enum Command {
     /// Check one pasted ingredient list.
     Check(check::CheckArgs),
+    /// Check every product of a CSV catalog: one result per record, in input order.
+    Batch(batch::BatchArgs),
     /// What the database knows about one ingredient.
     Explain(explain::ExplainArgs),
     /// List, search, validate and export the curated database.
     Db(db::DbArgs),
+    /// A day-by-day plan from the treatment back to a whole routine (text, JSON, HTML).
+    Plan(plan::PlanArgs),
 }
 
 /// Options shared by the commands that assess products.
@@ -166,7 +172,9 @@ pub fn run() -> Result<u8> {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Batch(args) => batch::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Db(args) => db::run(args),
+        Command::Plan(args) => plan::run(args),
     }
 }

@@ -1,7 +1,9 @@
 //! Reporters: an `Assessment` to text or JSON. Reporters only consume assessments;
 //! they know nothing of parsing or matching.
 
+pub mod csv;
 pub mod json;
+pub mod plan;
 pub mod text;
 
 /// Removes control and invisible characters from untrusted text before it reaches a

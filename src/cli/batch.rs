@@ -1,0 +1,248 @@
+//! `aftercare batch`: every product of a CSV, one result per record, in input order.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use aftercare::assess::Assessment;
+use aftercare::batch::{self, Outcome, Output, Progress, Settings, Summary};
+use aftercare::catalog::{Catalog, Columns};
+use aftercare::report;
+
+use super::Common;
+
+#[derive(Args)]
+pub struct BatchArgs {
+    /// The catalog: a CSV path, `-` for standard input, or a `.gz` file.
+    #[arg(default_value = "-")]
+    pub file: PathBuf,
+    /// The ingredient column (default: `ingredients`, `ingredient`, `inci`, `clean_ingreds`).
+    #[arg(long, value_name = "NAME")]
+    pub column: Option<String>,
+    /// The id column (default: `id`, `sku`, `product_id`, ...).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+    /// The product-name column (default: `name`, `product_name`, ...).
+    #[arg(long, value_name = "NAME")]
+    pub name_column: Option<String>,
+    /// The product-type column (default: `type`, `product_type`, `Label`, `primary_category`, `category`).
+    #[arg(long, value_name = "NAME")]
+    pub type_column: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Stop at the first record that cannot be checked (exit 2).
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+    Json,
+}
+
+/// Where records go: a CSV writer, or JSON text.
+enum Sink {
+    Csv(Box<csv::Writer<std::io::BufWriter<Box<dyn Write>>>>),
+    Json(std::io::BufWriter<Box<dyn Write>>),
+}
+
+/// A JSON line for a checked record: the assessment with the record's number and id.
+#[derive(Serialize)]
+struct Checked<'a> {
+    record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(flatten)]
+    assessment: &'a Assessment,
+}
+
+/// A JSON line for a record that could not be checked.
+#[derive(Serialize)]
+struct Failed<'a> {
+    record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    error: &'a str,
+}
+
+pub fn run(args: BatchArgs) -> Result<u8> {
+    let checker = args.common.checker()?;
+    let options = args.common.options(None)?;
+    let columns = Columns {
+        ingredients: args.column.clone(),
+        id: args.id_column.clone(),
+        name: args.name_column.clone(),
+        product_type: args.type_column.clone(),
+    };
+    let catalog = Catalog::open(&args.file, &columns)?;
+    let headers = catalog.headers.clone();
+    let size = catalog.size;
+    let path = catalog.path().to_string();
+    let with_safe_from = options.treated_at.is_some();
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create `{}`", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut sink = match args.format {
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .buffer_capacity(1 << 16)
+                .from_writer(out);
+            report::csv::write_header(&mut w, &headers, with_safe_from)?;
+            Sink::Csv(Box::new(w))
+        }
+        Format::Json => {
+            let mut out = out;
+            out.write_all(b"[")?;
+            Sink::Json(out)
+        }
+        Format::Jsonl => Sink::Json(out),
+    };
+    let mut settings = Settings::default();
+    if let Some(t) = args.threads {
+        if t == 0 {
+            bail!("`--threads 0`: give at least 1");
+        }
+        settings.threads = t;
+        settings.in_flight = t * 4;
+    }
+    let progress = Progress::default();
+    let bar = progress_bar(size);
+    let mut first = true;
+    let mut strict_error: Option<(u64, String)> = None;
+    let summary: Result<Summary> = batch::run(
+        catalog,
+        &checker,
+        &options,
+        &settings,
+        &progress,
+        |output: Output| {
+            if let (true, Outcome::Failed(e)) = (args.strict, &output.outcome) {
+                strict_error = Some((output.record.number, e.clone()));
+                return Ok(false);
+            }
+            match &mut sink {
+                Sink::Csv(w) => report::csv::write_record(w, &output, with_safe_from)?,
+                Sink::Json(out) => {
+                    if args.format == Format::Json && !first {
+                        out.write_all(b",\n")?;
+                    }
+                    first = false;
+                    write_json(out, &output)?;
+                    if args.format == Format::Jsonl {
+                        out.write_all(b"\n")?;
+                    }
+                }
+            }
+            if let Some(bar) = &bar {
+                let n = progress.records.load(Ordering::Relaxed);
+                if n % 256 == 0 {
+                    bar.set_position(progress.bytes.load(Ordering::Relaxed));
+                    bar.set_message(format!("{n} records"));
+                }
+            }
+            Ok(true)
+        },
+    );
+    let summary = summary?;
+    match &mut sink {
+        Sink::Csv(w) => w.flush()?,
+        Sink::Json(out) => {
+            if args.format == Format::Json {
+                out.write_all(b"]\n")?;
+            }
+            out.flush()?;
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    std::mem::forget(checker);
+    let output_name = args
+        .output
+        .as_ref()
+        .map(|p| format!(" to `{}`", p.display()))
+        .unwrap_or_default();
+    eprintln!(
+        "aftercare: `{path}`: {} records read, {} checked, {} could not be checked; {} ok, {} wait, {} avoid{output_name}",
+        summary.read, summary.checked, summary.failed, summary.ok, summary.wait, summary.avoid
+    );
+    if let Some((record, e)) = strict_error {
+        bail!("`{path}` record {record}: {e} (stopped by --strict)");
+    }
+    if summary.read > 0 && summary.checked == 0 {
+        bail!(
+            "`{path}`: none of the {} records could be checked",
+            summary.read
+        );
+    }
+    Ok(args
+        .common
+        .exit_code(summary.wait + summary.avoid + summary.failed > 0))
+}
+
+fn write_json(out: &mut impl Write, output: &Output) -> Result<()> {
+    let id = output.record.id.as_deref();
+    match &output.outcome {
+        Outcome::Checked(a) => serde_json::to_writer(
+            &mut *out,
+            &Checked {
+                record: output.record.number,
+                id,
+                assessment: a,
+            },
+        )?,
+        Outcome::Failed(e) => serde_json::to_writer(
+            &mut *out,
+            &Failed {
+                record: output.record.number,
+                id,
+                name: output.record.name.as_deref(),
+                error: e,
+            },
+        )?,
+    }
+    Ok(())
+}
+
+/// A progress bar on standard error when it is a terminal.
+fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match size {
+        Some(total) => {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {bytes}/{total_bytes} {msg} ({per_sec}, eta {eta})",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        }
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    Some(bar)
+}
