@@ -3,16 +3,14 @@
 
 Usage: coverage.py BINARY PRODUCTS_DIR [--min-known 0.98] [--top 50]
 
-Feeds every label of the product files in PRODUCTS_DIR (the scraped sets described in
-../shared/datasets/README.md) to `BINARY check --format json` and reports, per file and
+Runs `BINARY batch --format jsonl` over the product files in PRODUCTS_DIR (the scraped
+sets described in ../shared/datasets/README.md) and reports, per file and
 in all: the share of ingredient occurrences that are known, flagged, recognised by a
 pattern, and unrecognised, and the most frequent unrecognised names. Exits 1 when the
 share read (known + flagged + pattern) on the checked files is below --min-known.
 """
 import argparse
-import ast
 import collections
-import csv
 import json
 import os
 import subprocess
@@ -26,20 +24,6 @@ FILES = {
     "ulta_products_sample_sreeshman1.csv": ("ingredients", "utf-8", True),
     "lookfantastic_skincare_products_clean.csv": ("clean_ingreds", "utf-8", False),
 }
-
-
-def label_of(cell):
-    """A cell written as a Python list becomes one line per element."""
-    text = cell.strip()
-    if text.startswith("[") and text.endswith("]"):
-        try:
-            items = ast.literal_eval(text)
-            if isinstance(items, list):
-                return ", ".join(str(i) for i in items) if all(
-                    "," not in str(i) for i in items) and len(items) > 3 else "\n".join(str(i) for i in items)
-        except (ValueError, SyntaxError):
-            pass
-    return text
 
 
 def main():
@@ -58,23 +42,22 @@ def main():
         if not os.path.exists(path):
             print(f"{name}: missing, skipped")
             continue
-        with open(path, newline="", encoding=encoding, errors="replace") as f:
-            rows = list(csv.DictReader(f))
+        proc = subprocess.run(
+            [args.binary, "batch", "--format", "jsonl", "--column", column, path],
+            capture_output=True,
+        )
+        if proc.returncode not in (0, 1):
+            print(f"{name}: batch failed with {proc.returncode}: {proc.stderr[:300]!r}")
+            sys.exit(2)
         counts = collections.Counter()
-        refused = 0
-        for row in rows:
-            proc = subprocess.run(
-                [args.binary, "check", "--format", "json"],
-                input=label_of(row.get(column) or "").encode("utf-8"),
-                capture_output=True,
-            )
-            if proc.returncode == 2:
+        records = refused = 0
+        for line in proc.stdout.splitlines():
+            records += 1
+            result = json.loads(line)
+            if "error" in result:
                 refused += 1
                 continue
-            if proc.returncode not in (0, 1):
-                print(f"{name}: crashed with {proc.returncode}: {proc.stderr[:200]!r}")
-                sys.exit(2)
-            for ing in json.loads(proc.stdout)["ingredients"]:
+            for ing in result["ingredients"]:
                 status = ing["status"]
                 if status == "known" and ing["matched_by"] == "pattern":
                     status = "pattern"
@@ -83,7 +66,7 @@ def main():
                     unknown[ing["text"].lower()] += 1
         n = sum(counts.values()) or 1
         read = 1 - counts["unrecognized"] / n
-        print(f"{name}: {len(rows)} records, {refused} refused (no list), {n} occurrences: "
+        print(f"{name}: {records} records, {refused} refused (no list), {n} occurrences: "
               + ", ".join(f"{k} {counts[k] / n:.1%}" for k in ("known", "flagged", "pattern", "unrecognized"))
               + f"; read {read:.2%}" + ("" if gate else " (not gated)"))
         total.update(counts)

@@ -548,6 +548,7 @@ impl Checker {
                 });
             }
         }
+        self.rejoin(&mut items);
         for p in 0..parsed.parts.len() {
             let mut n = 0;
             for may in [false, true] {
@@ -561,6 +562,46 @@ impl Checker {
             }
         }
         items
+    }
+
+    /// Joins neighbours that a comma split inside one name (`Helianthus, Annuus Seed
+    /// Oil`, `Acrylates/C10-30 Alkyl, Acrylate Crosspolymer`): when one side is
+    /// unrecognised and the two together are a known name, they are one ingredient.
+    fn rejoin(&self, items: &mut Vec<Item>) {
+        let mut i = 0;
+        while i + 1 < items.len() {
+            let (a, b) = (&items[i], &items[i + 1]);
+            let unknown = |it: &Item| {
+                matches!(
+                    it.resolution.how,
+                    How::Unrecognized | How::Probable | How::Pattern
+                )
+            };
+            let joinable = a.part == b.part
+                && a.may_contain == b.may_contain
+                && (a.resolution.how == How::Unrecognized || b.resolution.how == How::Unrecognized)
+                && (unknown(a) || unknown(b));
+            if joinable {
+                let text = format!("{} {}", a.text, b.text);
+                let r = self.matcher.resolve(&text);
+                if r.is_known() && !matches!(r.how, How::Probable | How::Pattern) {
+                    let span = [a.span[0], b.span[1]];
+                    let percent = a.percent.or(b.percent);
+                    items[i] = Item {
+                        text,
+                        resolution: r,
+                        position: 0,
+                        part: items[i].part,
+                        percent,
+                        may_contain: items[i].may_contain,
+                        span,
+                    };
+                    items.remove(i + 1);
+                    continue;
+                }
+            }
+            i += 1;
+        }
     }
 
     /// Name, category, flags, reason and rating of a resolution.

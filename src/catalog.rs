@@ -130,15 +130,30 @@ impl Catalog {
         size: Option<u64>,
     ) -> Result<Catalog, CatalogError> {
         // UTF-16 with a byte-order mark is transcoded; a UTF-8 mark is removed; other
-        // bytes pass through and each cell is decoded on its own.
-        let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-            .bom_sniffing(true)
-            .bom_override(true)
-            .utf8_passthru(true)
-            .build(raw);
+        // bytes pass through untouched and each cell is decoded on its own.
+        let mut raw = raw;
+        let mut head = Vec::with_capacity(3);
+        (&mut raw)
+            .take(3)
+            .read_to_end(&mut head)
+            .map_err(|source| CatalogError::Io {
+                path: path.to_string(),
+                source,
+            })?;
+        let decoded: Box<dyn Read + Send> = if head.starts_with(b"\xEF\xBB\xBF") {
+            raw
+        } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+            Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .bom_sniffing(true)
+                    .build(std::io::Cursor::new(head).chain(raw)),
+            )
+        } else {
+            Box::new(std::io::Cursor::new(head).chain(raw))
+        };
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(Box::new(decoded) as Box<dyn Read + Send>);
+            .from_reader(decoded);
         let header = reader
             .byte_headers()
             .map_err(|source| CatalogError::Csv {

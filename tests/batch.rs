@@ -1,0 +1,323 @@
+//! `aftercare batch` as scripts use it: one output record per input record, in order,
+//! whatever the encoding, the cell format or the errors. Output is parsed back.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn aftercare() -> Command {
+    let mut c = Command::cargo_bin("aftercare").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let d = std::env::temp_dir().join(format!("aftercare-batch-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        Dir(d)
+    }
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+fn jsonl(path: &Path, extra: &[&str]) -> (Vec<Value>, i32, String) {
+    let out = aftercare()
+        .args(["batch", "--format", "jsonl"])
+        .args(extra)
+        .arg(path)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        lines,
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn csv_rows(bytes: &[u8]) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn columns_are_found_by_name_in_any_case() {
+    let d = Dir::new("columns");
+    let p = d.file(
+        "c.csv",
+        b"SKU,Product_Name,Label,INCI\nA1,Night Serum,Treatment,\"Water, Retinol\"\nA2,Gel,Moisturizer,\"Water, Glycerin\"\n",
+    );
+    let (lines, code, _) = jsonl(&p, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["record"], 1);
+    assert_eq!(lines[0]["id"], "A1");
+    assert_eq!(lines[0]["name"], "Night Serum");
+    assert_eq!(lines[0]["verdict"], "wait");
+    assert_eq!(lines[1]["verdict"], "ok");
+    let p = d.file("other.csv", b"sku,contents\n1,\"Water\"\n");
+    aftercare()
+        .args(["batch"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no ingredient column"))
+        .stderr(predicates::str::contains("`sku`, `contents`"));
+    let (lines, _, _) = jsonl(&p, &["--column", "contents"]);
+    assert_eq!(lines[0]["verdict"], "ok");
+}
+
+#[test]
+fn the_type_column_reaches_the_assessment() {
+    let d = Dir::new("type");
+    let p = d.file(
+        "t.csv",
+        b"name,product_type,ingredients\nTint,foundation,\"Water, Glycerin\"\n",
+    );
+    let (lines, _, _) = jsonl(&p, &[]);
+    assert_eq!(lines[0]["product_type"], "makeup");
+    assert_eq!(lines[0]["product_type_source"], "given");
+}
+
+#[test]
+fn every_encoding_reads_the_same() {
+    let d = Dir::new("enc");
+    let body = "name,ingredients\nCrème,\"Eau, Glycérine, Parfum\"\n";
+    let utf8 = d.file("utf8.csv", body.as_bytes());
+    let bom = d.file(
+        "bom.csv",
+        &[b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat(),
+    );
+    let (w1252, _, _) = encoding_rs::WINDOWS_1252.encode(body);
+    let cp = d.file("cp1252.csv", &w1252);
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(body.encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
+    let u16 = d.file("utf16.csv", &utf16);
+    let crlf = d.file("crlf.csv", body.replace('\n', "\r\n").as_bytes());
+    for p in [utf8, bom, cp, u16, crlf] {
+        let (lines, _, _) = jsonl(&p, &[]);
+        assert_eq!(lines.len(), 1, "{p:?}");
+        assert_eq!(lines[0]["name"], "Crème", "{p:?}");
+        assert_eq!(lines[0]["findings"][0]["category"], "fragrance", "{p:?}");
+    }
+}
+
+#[test]
+fn python_list_cells_and_kits_are_read_as_lists() {
+    let d = Dir::new("pylist");
+    let p = d.file(
+        "p.csv",
+        b"product_name,ingredients\nDuo,\"['Serum:', 'Aqua / Water, Glycerin, Retinol', 'Powder:', 'Silica, Ascorbic Acid']\"\nPlain,\"['glycerin', 'cetearyl alcohol', 'water']\"\n",
+    );
+    let (lines, _, _) = jsonl(&p, &[]);
+    let parts: Vec<&str> = lines[0]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(parts, ["Serum", "Powder"]);
+    assert_eq!(lines[0]["wait_hours"], 168);
+    let names: Vec<&str> = lines[1]["ingredients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Glycerin", "Cetearyl Alcohol", "Water"]);
+}
+
+#[test]
+fn order_is_kept_across_threads_and_every_record_is_answered() {
+    let d = Dir::new("order");
+    let mut body = String::from("id,ingredients\n");
+    let labels = [
+        "\"Water, Retinol\"",
+        "\"Water, Glycerin\"",
+        "#NAME?",
+        "",
+        "\"Water, Butylphenyl Methylpropional\"",
+        "No Info",
+    ];
+    for i in 0..3000 {
+        body.push_str(&format!("{i},{}\n", labels[i % labels.len()]));
+    }
+    let p = d.file("big.csv", body.as_bytes());
+    let (lines, code, stderr) = jsonl(&p, &["--threads", "4"]);
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 3000);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["record"], i as u64 + 1);
+        assert_eq!(l["id"], i.to_string());
+        let want = ["wait", "ok", "error", "error", "avoid", "error"][i % 6];
+        let got = if l.get("error").is_some() {
+            "error"
+        } else {
+            l["verdict"].as_str().unwrap()
+        };
+        assert_eq!(got, want, "record {}", i + 1);
+    }
+    assert!(
+        stderr.contains("3000 records read, 1500 checked, 1500 could not be checked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn csv_output_keeps_input_columns_and_neutralises_formulas() {
+    let d = Dir::new("csvout");
+    let p = d.file(
+        "f.csv",
+        b"name,ingredients,notes\n=HYPERLINK(\"http://x\"),\"Water, Glycolic Acid\",+1\n@SUM,\"Water\",-3\n",
+    );
+    let out = aftercare().args(["batch"]).arg(&p).output().unwrap();
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][0], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&rows[0][2], "'+1");
+    assert_eq!(&rows[0][3], "wait");
+    assert_eq!(&rows[0][4], "168");
+    assert_eq!(&rows[0][5], "aha");
+    assert_eq!(&rows[0][6], "Glycolic Acid");
+    assert_eq!(&rows[1][0], "'@SUM");
+    assert_eq!(&rows[1][2], "'-3");
+    let header = csv::Reader::from_reader(out.stdout.as_slice())
+        .headers()
+        .unwrap()
+        .clone();
+    let header: Vec<&str> = header.iter().collect();
+    assert_eq!(
+        header,
+        [
+            "name",
+            "ingredients",
+            "notes",
+            "verdict",
+            "wait_hours",
+            "categories",
+            "flagged",
+            "unrecognized",
+            "error"
+        ]
+    );
+    let with_time = aftercare()
+        .args([
+            "batch",
+            "--treated-at",
+            "2026-11-26T14:00:00Z",
+            "--tz",
+            "UTC",
+        ])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let rows = csv_rows(&with_time.stdout);
+    assert_eq!(&rows[0][5], "2026-12-03T14:00:00+00:00");
+}
+
+#[test]
+fn gzip_files_are_read_transparently() {
+    let d = Dir::new("gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"ingredients\n\"Water, Retinol\"\n\"Water\"\n")
+        .unwrap();
+    let p = d.file("c.csv.gz", &enc.finish().unwrap());
+    let (lines, _, _) = jsonl(&p, &[]);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["verdict"], "wait");
+}
+
+#[test]
+fn strict_stops_at_the_first_bad_record() {
+    let d = Dir::new("strict");
+    let p = d.file(
+        "s.csv",
+        b"ingredients\n\"Water\"\n#NAME?\n\"Water, Retinol\"\n",
+    );
+    aftercare()
+        .args(["batch", "--strict", "--format", "jsonl"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("record 2"))
+        .stderr(predicates::str::contains("--strict"));
+    let (lines, code, _) = jsonl(&p, &[]);
+    assert_eq!((lines.len(), code), (3, 1));
+}
+
+#[test]
+fn empty_and_header_only_files() {
+    let d = Dir::new("empty");
+    let empty = d.file("empty.csv", b"");
+    aftercare().args(["batch"]).arg(&empty).assert().code(2);
+    let header = d.file("header.csv", b"name,ingredients\n");
+    let out = aftercare().args(["batch"]).arg(&header).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("0 records read")
+    );
+    assert_eq!(csv_rows(&out.stdout).len(), 0);
+}
+
+#[test]
+fn malformed_and_oversized_records_are_error_rows() {
+    let d = Dir::new("bad");
+    let big = format!(
+        "ingredients,x\n\"{}\",1\n\"Water\",2,extra\n\"Water\",3\n",
+        "Water, ".repeat(200_000)
+    );
+    let p = d.file("bad.csv", big.as_bytes());
+    let (lines, _, _) = jsonl(&p, &[]);
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0]["error"].as_str().unwrap().contains("limit"));
+    assert!(lines[1]["error"].as_str().unwrap().contains("fields"));
+    assert_eq!(lines[2]["verdict"], "ok");
+}
+
+#[test]
+fn json_output_is_one_array() {
+    let d = Dir::new("json");
+    let p = d.file("j.csv", b"ingredients\n\"Water\"\n#NAME?\n");
+    let out = aftercare()
+        .args(["batch", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert!(v[1]["error"].as_str().unwrap().contains("placeholder"));
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    aftercare()
+        .args(["batch", "--format", "jsonl", "-"])
+        .write_stdin("ingredients\n\"Water, Retinol\"\n")
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("\"verdict\":\"wait\""));
+}
