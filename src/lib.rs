@@ -9,12 +9,14 @@
 pub mod assess;
 pub mod batch;
 pub mod catalog;
+pub mod ci;
 pub mod db;
 pub mod input;
 pub mod label;
 pub mod matcher;
 pub mod normalize;
 pub mod plan;
+pub mod policy;
 pub mod report;
 pub mod time;
 

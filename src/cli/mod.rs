@@ -12,6 +12,7 @@ use aftercare::{Checker, Database, Options, Profile};
 
 mod batch;
 mod check;
+mod ci;
 mod db;
 mod explain;
 mod plan;
@@ -36,6 +37,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Check every product of a CSV catalog: one result per record, in input order.
     Batch(batch::BatchArgs),
+    /// Check a clinic's catalog against its policy; fails the build on violations.
+    Ci(ci::CiArgs),
+    /// Write a commented policy template (`aftercare.toml`).
+    Init(ci::InitArgs),
     /// What the database knows about one ingredient.
     Explain(explain::ExplainArgs),
     /// List, search, validate and export the curated database.
@@ -173,6 +178,8 @@ pub fn run() -> Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Batch(args) => batch::run(args),
+        Command::Ci(args) => ci::run(args),
+        Command::Init(args) => ci::init(args),
         Command::Explain(args) => explain::run(args),
         Command::Db(args) => db::run(args),
         Command::Plan(args) => plan::run(args),

@@ -1,6 +1,7 @@
 //! Reporters: an `Assessment` to text or JSON. Reporters only consume assessments;
 //! they know nothing of parsing or matching.
 
+pub mod ci;
 pub mod csv;
 pub mod json;
 pub mod plan;

@@ -1,0 +1,161 @@
+//! `aftercare ci` and `aftercare init`: a clinic's catalog against its policy.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+
+use aftercare::catalog::Catalog;
+use aftercare::ci;
+use aftercare::policy::{Policy, TEMPLATE};
+use aftercare::report;
+
+use super::load_checker;
+
+#[derive(Args)]
+pub struct CiArgs {
+    /// The catalog CSV (default: `catalog.csv`).
+    #[arg(default_value = "catalog.csv")]
+    pub catalog: PathBuf,
+    /// The policy file (default: `aftercare.toml` in the working directory, if any).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Format on standard output.
+    #[arg(long, value_enum, default_value_t = CiFormat::Text)]
+    pub format: CiFormat,
+    /// Also write text to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output_text: Option<PathBuf>,
+    /// Also write JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output_json: Option<PathBuf>,
+    /// Also write GitHub annotations to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output_github: Option<PathBuf>,
+    /// Also write JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output_junit: Option<PathBuf>,
+    /// Also write SARIF 2.1.0 to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output_sarif: Option<PathBuf>,
+    /// A previous catalog: report only products that are new or whose ingredients changed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 0 even when there are violations.
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CiFormat {
+    Text,
+    Json,
+    Github,
+    Junit,
+    Sarif,
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// Where to write the template.
+    #[arg(default_value = "aftercare.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn init(args: InitArgs) -> Result<u8> {
+    if args.path.as_os_str() == "-" {
+        print!("{TEMPLATE}");
+        return Ok(0);
+    }
+    if args.path.exists() && !args.force {
+        bail!(
+            "`{}` exists; use --force to overwrite it",
+            args.path.display()
+        );
+    }
+    std::fs::write(&args.path, TEMPLATE)
+        .with_context(|| format!("cannot write `{}`", args.path.display()))?;
+    eprintln!("aftercare: wrote `{}`", args.path.display());
+    Ok(0)
+}
+
+pub fn run(args: CiArgs) -> Result<u8> {
+    let config = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Some(PathBuf::from("aftercare.toml")).filter(|p| p.exists()),
+    };
+    // The embedded database decides which categories a policy may name; an overlay
+    // named by the policy is loaded after.
+    let base = load_checker(None)?;
+    let (policy, policy_file) = match &config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let file = path.display().to_string();
+            (Policy::parse(&text, &file, base.db())?, file)
+        }
+        None => (Policy::default(), "aftercare.toml".to_string()),
+    };
+    let checker = match (&policy.overlay, &config) {
+        (Some(overlay), Some(cfg)) => {
+            let dir = cfg.parent().unwrap_or(Path::new("."));
+            load_checker(Some(&dir.join(overlay)))?
+        }
+        (Some(overlay), None) => load_checker(Some(overlay))?,
+        (None, _) => base,
+    };
+    let options = aftercare::Options {
+        profile: policy.profile,
+        depth: policy.depth,
+        wait_overrides: policy.waits.clone().into_iter().collect(),
+        ..Default::default()
+    };
+    let columns = ci::columns(&policy);
+    let baseline = match &args.baseline {
+        Some(p) => Some(ci::read_baseline(Catalog::open(p, &columns)?)),
+        None => None,
+    };
+    let catalog = Catalog::open(&args.catalog, &columns)?;
+    let run = ci::evaluate(catalog, &checker, &policy, &options, baseline.as_ref())
+        .map_err(anyhow::Error::msg)?;
+    let write = |format: CiFormat, out: &mut dyn Write| -> std::io::Result<()> {
+        match format {
+            CiFormat::Text => report::ci::text(out, &run, &policy_file),
+            CiFormat::Json => report::ci::json(out, &run),
+            CiFormat::Github => report::ci::github(out, &run, &policy_file),
+            CiFormat::Junit => report::ci::junit(out, &run),
+            CiFormat::Sarif => report::ci::sarif(out, &run, checker.db()),
+        }
+    };
+    for (path, format) in [
+        (&args.output_text, CiFormat::Text),
+        (&args.output_json, CiFormat::Json),
+        (&args.output_github, CiFormat::Github),
+        (&args.output_junit, CiFormat::Junit),
+        (&args.output_sarif, CiFormat::Sarif),
+    ] {
+        if let Some(path) = path {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create `{}`", path.display()))?,
+            );
+            write(format, &mut f)?;
+            f.flush()?;
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    write(args.format, &mut out)?;
+    out.flush()?;
+    if args.format != CiFormat::Text {
+        let s = run.summary;
+        eprintln!(
+            "aftercare: `{}`: {} products, {} violation(s), {} warning(s)",
+            run.file, s.products, s.violations, s.warnings
+        );
+    }
+    Ok(u8::from(run.summary.violations > 0 && !args.exit_zero))
+}

@@ -1,0 +1,331 @@
+//! `aftercare ci`: every violation kind, every output format read back, policy errors
+//! with their positions, unused exceptions, the baseline and the exit codes.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let d = std::env::temp_dir().join(format!("aftercare-ci-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        Dir(d)
+    }
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+const CATALOG: &str = "sku,name,from-day,ingredients
+A1,Gel,1,\"Water, Sodium Hyaluronate, Glycerin\"
+A2,Retinol Serum,3,\"Water, Glycerin, Retinol\"
+A3,Scented Cream,2,\"Water, Squalane, Parfum, Phenoxyethanol\"
+A4,Lilial Lotion,,\"Water, Glycerin, Butylphenyl Methylpropional\"
+A5,Broken,1,#NAME?
+A6,Odd Claim,soon,\"Water, Glycerin\"
+A7,Oil Blend,9,\"Squalane, Lavandula Angustifolia (Lavender) Oil, Moonstone Dust\"
+";
+
+const POLICY: &str = "profile = \"standard\"
+[columns]
+id = \"sku\"
+claim = \"from-day\"
+[levels]
+fragrance = { level = \"deny\", before-day = 7 }
+essential-oil = \"warn\"
+[[exceptions]]
+product = \"A9\"
+reason = \"discontinued\"
+";
+
+fn ci(dir: &Dir, policy: &str, catalog: &str, args: &[&str]) -> (String, String, i32) {
+    let c = dir.file("catalog.csv", catalog);
+    let p = dir.file("aftercare.toml", policy);
+    let out = Command::cargo_bin("aftercare")
+        .unwrap()
+        .arg("ci")
+        .arg(&c)
+        .arg("--config")
+        .arg(&p)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn json_run(dir: &Dir) -> Value {
+    let (out, _, code) = ci(dir, POLICY, CATALOG, &["--format", "json"]);
+    assert_eq!(code, 1);
+    serde_json::from_str(&out).unwrap()
+}
+
+fn kinds(run: &Value, sku: &str, field: &str) -> Vec<String> {
+    let p = run["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == sku)
+        .unwrap();
+    p[field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i.get("excepted").is_none())
+        .map(|i| i["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn each_violation_kind_is_found() {
+    let d = Dir::new("kinds");
+    let run = json_run(&d);
+    assert!(kinds(&run, "A1", "violations").is_empty());
+    assert_eq!(kinds(&run, "A2", "violations"), ["claim-too-early"]);
+    assert_eq!(
+        kinds(&run, "A3", "violations"),
+        ["claim-too-early", "denied-category"]
+    );
+    assert_eq!(kinds(&run, "A4", "violations"), ["avoid"]);
+    assert_eq!(kinds(&run, "A5", "violations"), ["unchecked-record"]);
+    assert_eq!(kinds(&run, "A6", "violations"), ["unreadable-claim"]);
+    assert_eq!(kinds(&run, "A7", "violations"), Vec::<String>::new());
+    assert_eq!(
+        kinds(&run, "A7", "warnings"),
+        ["warned-category", "unrecognized-ingredient"]
+    );
+    assert_eq!(run["summary"]["violations"], 6);
+    assert_eq!(run["unused_exceptions"][0]["product"], "A9");
+}
+
+#[test]
+fn text_names_the_catalog_line_product_claim_and_cause() {
+    let d = Dir::new("text");
+    let (out, _, code) = ci(&d, POLICY, CATALOG, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("catalog.csv:3: error: Retinol Serum (A2) [claim 3]: recommended from day 3, but safe only from day 8 (168 h): Retinol (retinoid)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("aftercare.toml:8: warning: exception for `A9` matched nothing"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .last()
+            .unwrap()
+            .contains("7 products checked: 6 violation(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn exceptions_accept_a_product_ingredient_and_exit_codes_follow() {
+    let d = Dir::new("except");
+    let policy = format!(
+        "{POLICY}[[exceptions]]\nproduct = \"A3\"\ningredient = \"Parfum\"\nreason = \"patch-tested\"\n"
+    );
+    let (out, _, _) = ci(&d, &policy, CATALOG, &["--format", "json"]);
+    let run: Value = serde_json::from_str(&out).unwrap();
+    // Without the fragrance, the cream is safe from day 1: no violation is left.
+    assert!(kinds(&run, "A3", "violations").is_empty());
+    assert_eq!(run["summary"]["excepted"], 1);
+    let clean = "sku,name,from-day,ingredients\nA1,Gel,1,\"Water, Glycerin\"\n";
+    let (_, _, code) = ci(&d, POLICY, clean, &[]);
+    assert_eq!(code, 0);
+    let (_, _, code) = ci(&d, POLICY, CATALOG, &["--exit-zero"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn github_annotations_are_workflow_commands() {
+    let d = Dir::new("github");
+    let (out, _, _) = ci(&d, POLICY, CATALOG, &["--format", "github"]);
+    let first = out.lines().next().unwrap();
+    assert!(first.starts_with("::error file="), "{first}");
+    assert!(
+        out.contains("::error file=") && out.contains(",line=3,title=aftercare (retinoid)::"),
+        "{out}"
+    );
+    assert!(out.contains("::warning file="), "{out}");
+}
+
+#[test]
+fn junit_has_one_case_per_product_in_one_suite() {
+    let d = Dir::new("junit");
+    let (out, _, _) = ci(&d, POLICY, CATALOG, &["--format", "junit"]);
+    let doc = roxmltree::Document::parse(&out).unwrap();
+    let suites: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 1);
+    let cases: Vec<_> = suites[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 7);
+    let failing = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .count();
+    assert_eq!(failing, 5);
+}
+
+#[test]
+fn sarif_has_the_required_fields_of_2_1_0() {
+    let d = Dir::new("sarif");
+    let (out, _, _) = ci(&d, POLICY, CATALOG, &["--format", "sarif"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "aftercare");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let retinoid = rules.iter().find(|r| r["id"] == "retinoid").unwrap();
+    assert!(
+        retinoid["help"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Sources:")
+    );
+    for r in run["results"].as_array().unwrap() {
+        assert!(r["message"]["text"].is_string());
+        let id = r["ruleId"].as_str().unwrap();
+        assert!(
+            rules.iter().any(|rule| rule["id"] == id),
+            "result rule `{id}` is not declared"
+        );
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("catalog.csv")
+        );
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 2);
+        assert!(["error", "warning", "note", "none"].contains(&r["level"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn several_outputs_at_once() {
+    let d = Dir::new("outputs");
+    let sarif = d.0.join("out.sarif");
+    let junit = d.0.join("out.xml");
+    let (_, _, _) = ci(
+        &d,
+        POLICY,
+        CATALOG,
+        &[
+            "--output-sarif",
+            sarif.to_str().unwrap(),
+            "--output-junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    roxmltree::Document::parse(&std::fs::read_to_string(&junit).unwrap()).unwrap();
+}
+
+#[test]
+fn output_is_deterministic() {
+    let d = Dir::new("determ");
+    let a = ci(&d, POLICY, CATALOG, &["--format", "json"]).0;
+    let b = ci(&d, POLICY, CATALOG, &["--format", "json"]).0;
+    assert_eq!(a, b);
+}
+
+#[test]
+fn policy_errors_are_all_reported_with_line_and_column() {
+    let d = Dir::new("policy");
+    let bad = "profile = \"medium\"\ncolour = 1\n[levels]\nfragrance = \"forbid\"\nnot-a-category = \"deny\"\n[[exceptions]]\nproduct = \"A1\"\n";
+    let (_, err, code) = ci(&d, bad, CATALOG, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("aftercare.toml:1:11: unknown profile `medium`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("aftercare.toml:2:1: unknown key `colour`; valid keys are `profile`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("aftercare.toml:4:13: `levels.fragrance` is `forbid`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("aftercare.toml:5:1: unknown category `not-a-category`"),
+        "{err}"
+    );
+    assert!(err.contains("an exception needs a `reason`"), "{err}");
+    let (_, err, code) = ci(&d, "profile = ", CATALOG, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid TOML"), "{err}");
+}
+
+#[test]
+fn the_baseline_limits_the_report_to_changed_products() {
+    let d = Dir::new("baseline");
+    let old = CATALOG.replace(
+        "A2,Retinol Serum,3,\"Water, Glycerin, Retinol\"",
+        "A2,Retinol Serum,3,\"Water, Glycerin\"",
+    );
+    let base = d.file("old.csv", &old);
+    let (out, _, _) = ci(
+        &d,
+        POLICY,
+        CATALOG,
+        &["--format", "json", "--baseline", base.to_str().unwrap()],
+    );
+    let run: Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = run["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["A2"]);
+    assert_eq!(run["unchanged"], 6);
+}
+
+#[test]
+fn init_writes_a_template_that_is_a_valid_policy() {
+    let d = Dir::new("init");
+    let path = d.0.join("aftercare.toml");
+    Command::cargo_bin("aftercare")
+        .unwrap()
+        .args(["init"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    Command::cargo_bin("aftercare")
+        .unwrap()
+        .args(["init"])
+        .arg(&path)
+        .assert()
+        .code(2);
+    let template = std::fs::read_to_string(&path).unwrap();
+    let (_, err, code) = ci(
+        &d,
+        &template,
+        "sku,from-day,ingredients\nA1,1,\"Water\"\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+}
