@@ -262,7 +262,7 @@ impl Checker {
         .iter()
         .any(|w| lower_text.contains(w));
         // Which entries each part contains, for the buffer rule.
-        let present: std::collections::HashSet<(usize, String)> = items
+        let present: rustc_hash::FxHashSet<(usize, String)> = items
             .iter()
             .filter_map(|i| i.entry(self).map(|e| (i.part, word_key(&e.name))))
             .collect();
@@ -583,7 +583,7 @@ impl Checker {
                 && (unknown(a) || unknown(b));
             if joinable {
                 let text = format!("{} {}", a.text, b.text);
-                let r = self.matcher.resolve(&text);
+                let r = self.matcher.resolve_known(&text);
                 if r.is_known() && !matches!(r.how, How::Probable | How::Pattern) {
                     let span = [a.span[0], b.span[1]];
                     let percent = a.percent.or(b.percent);

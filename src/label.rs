@@ -122,6 +122,14 @@ impl Clean {
         let bytes = input.as_bytes();
         let mut i = 0;
         while i < input.len() {
+            // Printable ASCII other than `&` is kept as it is: the common case, cheaply.
+            let b = bytes[i];
+            if (0x20..0x7f).contains(&b) && b != b'&' {
+                text.push(b as char);
+                map.push(i);
+                i += 1;
+                continue;
+            }
             let c = input[i..].chars().next().expect("i is on a char boundary");
             let len = c.len_utf8();
             if c == '&'
@@ -201,7 +209,7 @@ fn entity(s: &str) -> Option<(char, usize)> {
 /// round brackets never span more than `MAX_ROUND` bytes, so hostile input cannot make
 /// one bracket swallow a whole label.
 struct Brackets {
-    close_of: std::collections::HashMap<usize, usize>,
+    close_of: rustc_hash::FxHashMap<usize, usize>,
 }
 
 const MAX_ROUND: usize = 400;
@@ -209,7 +217,7 @@ const MAX_DEPTH: usize = 32;
 
 impl Brackets {
     fn new(text: &str) -> Brackets {
-        let mut close_of = std::collections::HashMap::new();
+        let mut close_of = rustc_hash::FxHashMap::default();
         let mut stack: Vec<(u8, usize)> = Vec::new();
         for (i, b) in text.bytes().enumerate() {
             match b {
@@ -463,6 +471,18 @@ static TOLERANCE: LazyLock<Regex> =
 
 static AND_BLEND: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(?i)\s*\(\s*and\s*\)\s*"));
 
+/// Phrases that open a claim about what a product does not contain.
+const CLAIM_PHRASES: &[&str] = &[
+    "free from ",
+    "free of ",
+    "does not contain",
+    "do not contain",
+    "does not use",
+    "formulated without",
+    "made without",
+    "contains no ",
+];
+
 const FOOTNOTE_MARKS: &[char] = &[
     '*', '†', '‡', '§', '¹', '²', '³', '⁴', '®', '™', '©', '℠', '^', '¤', '•', '◊', '♦', '✓', '✔',
 ];
@@ -603,15 +623,57 @@ struct Item {
 
 impl Parser<'_> {
     fn run(&mut self) {
-        let text = &self.clean.text;
         let (start, end) = self.region();
         let mut items = Vec::new();
-        self.split(start..end, false, 0, &mut items);
+        let mut at = start;
+        for claims in self.claims(start, end) {
+            self.split(at..claims.start, false, 0, &mut items);
+            self.skip(
+                claims.clone(),
+                "claims about what the product is free of, not ingredients",
+            );
+            at = claims.end;
+        }
+        self.split(at..end, false, 0, &mut items);
         for item in items {
             self.item(item);
         }
-        let _ = text;
         self.number_positions();
+    }
+
+    /// Sentences that say what a product is free of (`free from parabens`, `does not
+    /// contain PEGs`): the names in them are claims, not ingredients (protocol
+    /// section 3 rule 6).
+    fn claims(&self, start: usize, end: usize) -> Vec<Range<usize>> {
+        let lower = &self.lower[start..end];
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for phrase in CLAIM_PHRASES {
+            for (i, _) in lower.match_indices(phrase) {
+                let sentence_start = lower[..i].rfind(['.', '!', '?']).map_or(0, |p| p + 1);
+                let before = &lower[sentence_start..i];
+                // Inside a list (`Water, Glycerin, free of parabens`) the claim starts
+                // after the last comma; in a sentence, with the sentence.
+                let claim_start = if before.matches(',').count() >= 2 {
+                    sentence_start + before.rfind(',').map_or(0, |c| c + 1)
+                } else {
+                    sentence_start
+                };
+                let after = i + phrase.len();
+                let claim_end = lower[after..]
+                    .find(". ")
+                    .map_or(lower.len(), |p| after + p + 1);
+                out.push(start + claim_start..start + claim_end);
+            }
+        }
+        out.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in out {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
     }
 
     /// The byte range of the INCI list: after a heading when there is one, before
@@ -668,7 +730,8 @@ impl Parser<'_> {
         let mut i = range.start;
         while i < range.end {
             let b = bytes[i];
-            if let Some(&close) = self.brackets.close_of.get(&i)
+            if matches!(b, b'(' | b'[' | b'{')
+                && let Some(&close) = self.brackets.close_of.get(&i)
                 && close < range.end
             {
                 let inner = i + 1..close;
@@ -873,7 +936,12 @@ impl Parser<'_> {
         let s = &text[r.clone()];
         let mut pieces = Vec::new();
         let mut last = 0;
-        for m in AND_BLEND.find_iter(s) {
+        let blends = if has_and_blend(s) {
+            AND_BLEND.find_iter(s).collect()
+        } else {
+            Vec::new()
+        };
+        for m in blends {
             pieces.push(r.start + last..r.start + m.start());
             last = m.end();
         }
@@ -895,16 +963,32 @@ impl Parser<'_> {
         let text = &self.clean.text;
         let raw = &text[range.clone()];
         let mut percent = None;
-        let mut body = TOLERANCE.replace_all(raw, " ").into_owned();
-        if let Some(c) = PERCENT.captures(&body) {
+        // `Phenoxyethanol <ILN41569>`: internal codes in angle brackets are not part of a name.
+        let untagged;
+        let raw = if raw.contains('<') {
+            untagged = strip_tags(raw);
+            untagged.as_str()
+        } else {
+            raw
+        };
+        let has_percent = raw.contains('%');
+        let mut body = if has_percent {
+            TOLERANCE.replace_all(raw, " ").into_owned()
+        } else {
+            raw.to_string()
+        };
+        if let Some(c) = has_percent.then(|| PERCENT.captures(&body)).flatten() {
             percent = c[1].replace(',', ".").parse::<f64>().ok();
             let m = c.get(0).expect("match");
             body.replace_range(m.range(), " ");
         }
-        let cleaned: String = body
-            .chars()
-            .map(|c| if FOOTNOTE_MARKS.contains(&c) { ' ' } else { c })
-            .collect();
+        let cleaned: String = if body.contains(FOOTNOTE_MARKS) {
+            body.chars()
+                .map(|c| if FOOTNOTE_MARKS.contains(&c) { ' ' } else { c })
+                .collect()
+        } else {
+            body
+        };
         let cleaned = cleaned
             .trim()
             .trim_end_matches(['.', ':', ',', '-'])
@@ -1076,8 +1160,44 @@ fn words_of(s: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Sentences rather than names: several function words, or very many words.
+/// Removes `<...>` tags and codes.
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth > 0 => {
+                depth -= 1;
+                out.push(' ');
+            }
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A cheap test before the `(and)` pattern runs.
+fn has_and_blend(s: &str) -> bool {
+    s.as_bytes().windows(4).any(|w| {
+        w[0].eq_ignore_ascii_case(&b'a')
+            && w[1].eq_ignore_ascii_case(&b'n')
+            && w[2].eq_ignore_ascii_case(&b'd')
+            && (w[3] == b')' || w[3] == b' ')
+    })
+}
+
 fn is_prose(s: &str) -> bool {
-    let without_blends = AND_BLEND.replace_all(s, " ");
+    // Names of one or two words are never sentences: most items end here.
+    if s.bytes().filter(|&b| b == b' ').count() < 2 {
+        return false;
+    }
+    let without_blends = if has_and_blend(s) {
+        AND_BLEND.replace_all(s, " ")
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     let words: Vec<String> = words_of(&without_blends).collect();
     let stop = words
         .iter()
@@ -1221,6 +1341,19 @@ mod tests {
         let names: Vec<_> = p.parts.iter().map(|p| p.name.clone().unwrap()).collect();
         assert_eq!(names, ["Serum", "Powder"]);
         assert_eq!(p.ingredients[3].position, 2);
+    }
+
+    #[test]
+    fn claims_of_what_a_product_is_free_of_are_not_ingredients() {
+        assert_eq!(
+            texts("Water, Glycerin, Squalane. Free of parabens, sulfates, silicones."),
+            ["Water", "Glycerin", "Squalane"]
+        );
+        assert_eq!(
+            texts("Water, Glycerin, Aloe Leaf Juice, free from synthetic fragrance and PEGs"),
+            ["Water", "Glycerin", "Aloe Leaf Juice"]
+        );
+        assert!(texts("All products are free from parabens, silicones. In addition, they do not contain PEGs, urea, nylon").is_empty());
     }
 
     #[test]

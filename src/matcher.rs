@@ -256,13 +256,34 @@ impl Matcher {
 
     /// Resolves one ingredient's text to a single answer.
     pub fn resolve(&self, text: &str) -> Resolution {
-        if let Some(r) = self.lookup(text) {
-            return r;
+        self.known(text).unwrap_or_else(|| self.nearest(text))
+    }
+
+    /// Resolves text without the nearest-name search: known names only.
+    pub fn resolve_known(&self, text: &str) -> Resolution {
+        self.known(text).unwrap_or(Resolution::unrecognized(None))
+    }
+
+    /// Every way a name can be known, short of guessing the nearest one.
+    fn known(&self, text: &str) -> Option<Resolution> {
+        if let Some(r) = self.lookup(text).or_else(|| self.alternates(text)) {
+            return Some(r);
         }
-        if let Some(r) = self.alternates(text) {
-            return r;
+        // `Organic Sugar Cane Alcohol`, `Lilial TM`, `Avobenzone Sunscreen`: the name
+        // with a label's qualifiers taken off.
+        let bare = strip_qualifiers(text);
+        if bare != text
+            && !bare.is_empty()
+            && let Some(r) = self.lookup(&bare).or_else(|| self.alternates(&bare))
+        {
+            return Some(r);
         }
-        self.nearest(text)
+        // `Caprylyl GIycoI`: a scanned capital I standing for a lower-case l.
+        let relettered = capital_i_as_l(text);
+        if relettered != text {
+            return self.lookup(&relettered);
+        }
+        None
     }
 
     /// Exact, parenthesised, compact and pattern lookups, without splitting.
@@ -302,10 +323,10 @@ impl Matcher {
     /// `Aqua/Water/Eau`, `CI 77891/Titanium Dioxide`: alternate names of one ingredient.
     /// A flagged alternate wins, so a slash never hides an active.
     fn alternates(&self, text: &str) -> Option<Resolution> {
-        if !text.contains('/') {
+        if !text.contains(['/', '\\']) {
             return None;
         }
-        let pieces = split_outside_brackets(text, '/');
+        let pieces = split_alternates(text);
         if pieces.len() < 2 {
             return None;
         }
@@ -324,7 +345,7 @@ impl Matcher {
     /// The alternates of a slash-joined name that the database does not know, so the
     /// assessment can report them rather than let the known one speak for them.
     pub fn unresolved_alternates(&self, text: &str) -> Vec<String> {
-        split_outside_brackets(text, '/')
+        split_alternates(text)
             .into_iter()
             .filter(|p| self.lookup(p).is_none())
             .map(str::to_string)
@@ -473,6 +494,82 @@ impl Matcher {
         out.sort_by_key(|&i| self.db.entries[i].name.len());
         out
     }
+}
+
+/// Alternate names separated by `/` or, in scraped bilingual labels, `\\`.
+fn split_alternates(text: &str) -> Vec<&str> {
+    if text.contains('\\') {
+        split_outside_brackets(text, '\\')
+            .into_iter()
+            .flat_map(|p| split_outside_brackets(p, '/'))
+            .collect()
+    } else {
+        split_outside_brackets(text, '/')
+    }
+}
+
+/// Words labels put around a name that are not part of it.
+const LEADING_QUALIFIERS: &[&str] = &[
+    "certified organic ",
+    "organic ",
+    "natural ",
+    "bio ",
+    "less than of ",
+    "less than ",
+    "phthalates free ",
+    "phthalate free ",
+    "pure ",
+    "cold pressed ",
+    "wildcrafted ",
+];
+const TRAILING_QUALIFIERS: &[&str] = &[
+    " tm",
+    " sunscreen",
+    " organic",
+    " natural",
+    " certified organic",
+];
+
+/// The name without leading or trailing qualifiers, as a word key.
+fn strip_qualifiers(text: &str) -> String {
+    let mut key = word_key(text);
+    loop {
+        let before = key.len();
+        for q in LEADING_QUALIFIERS {
+            let q = q.trim_end();
+            if let Some(rest) = key.strip_prefix(q).and_then(|r| r.strip_prefix(' ')) {
+                key = rest.to_string();
+            }
+        }
+        for q in TRAILING_QUALIFIERS {
+            if let Some(rest) = key.strip_suffix(q) {
+                key = rest.to_string();
+            }
+        }
+        if key.len() == before {
+            return key;
+        }
+    }
+}
+
+/// A scanned capital `I` read as `l`: after a lower-case letter (`GlycoI`, `OiI`),
+/// between a letter and a lower-case one (`GIyco`), or in `HCI`.
+fn capital_i_as_l(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let as_l = c == 'I'
+            && (prev.is_some_and(char::is_lowercase)
+                || (prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_lowercase))
+                || (i >= 2
+                    && chars[i - 2] == 'H'
+                    && prev == Some('C')
+                    && !next.is_some_and(char::is_alphabetic)));
+        out.push(if as_l { 'l' } else { c });
+    }
+    out
 }
 
 fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {

@@ -550,3 +550,47 @@ fn treatment_time_gives_safe_from_dates() {
     );
     assert_eq!(a.wait_text, "wait 7 days (from day 8)");
 }
+
+#[test]
+fn label_qualifiers_codes_and_scanned_letters_do_not_hide_a_name() {
+    let a = check(
+        "Water, Lilial TM, Phthalates Free Fragrance, Organic Sugar Cane Alcohol Denat, Avobenzone Sunscreen, Caprylyl GIycoI, Phenoxyethanol <ILN41569>",
+    );
+    let names: Vec<_> = a
+        .ingredients
+        .iter()
+        .map(|i| i.name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Water",
+            "Butylphenyl Methylpropional",
+            "Parfum",
+            "Alcohol Denat.",
+            "Butyl Methoxydibenzoylmethane",
+            "Caprylyl Glycol",
+            "Phenoxyethanol"
+        ]
+    );
+    assert_eq!(a.verdict, Verdict::Avoid);
+}
+
+#[test]
+fn backslash_alternates_are_one_ingredient() {
+    let a = check("Yeast Extract\\Faex\\Extrait De Levure, Glycerin");
+    assert_eq!(a.ingredients.len(), 2);
+    assert_ne!(a.ingredients[0].status, Status::Unrecognized);
+}
+
+#[test]
+fn comma_split_names_are_rejoined() {
+    let a = check("Water, Helianthus, Annuus Seed Oil, Glycerin");
+    let names: Vec<_> = a
+        .ingredients
+        .iter()
+        .map(|i| i.name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names[1].starts_with("Helianthus Annuus"), "{names:?}");
+}
