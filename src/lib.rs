@@ -11,6 +11,7 @@ pub mod batch;
 pub mod catalog;
 pub mod ci;
 pub mod db;
+pub mod explain;
 pub mod input;
 pub mod label;
 pub mod matcher;
@@ -18,6 +19,7 @@ pub mod normalize;
 pub mod plan;
 pub mod policy;
 pub mod report;
+pub mod serve;
 pub mod time;
 
 pub use assess::{Assessment, CheckError, Checker, Options, Verdict};

@@ -265,3 +265,14 @@ fn db_lists_searches_and_exports() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().len() > 2000);
 }
+
+#[test]
+fn explain_as_json_has_waits_in_profile_order() {
+    let out = aftercare().args(["explain", "--format", "json", "octinoxate"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["name"], "Ethylhexyl Methoxycinnamate");
+    assert_eq!(v["matched_by"], "alias");
+    assert_eq!(v["wait_hours"]["standard"], 48);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.find("\"light\"").unwrap() < text.find("\"deep\"").unwrap());
+}

@@ -3,11 +3,9 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use aftercare::db::Profile;
-use aftercare::matcher::Target;
-use aftercare::normalize::word_key;
+use aftercare::explain::{Explanation, explain};
 
 use super::load_checker;
 
@@ -18,6 +16,15 @@ pub struct ExplainArgs {
     /// An overlay CSV adding or overriding entries.
     #[arg(long, value_name = "PATH")]
     pub db: Option<std::path::PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
 }
 
 pub fn run(args: ExplainArgs) -> Result<u8> {
@@ -26,86 +33,62 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
         bail!("give an ingredient name, such as `aftercare explain \"Glycolic Acid\"`");
     }
     let checker = load_checker(args.db.as_deref())?;
-    let db = checker.db();
-    let m = checker.matcher();
-    let r = m.resolve(&name);
+    let explanation = explain(&checker, &name);
     let mut out = std::io::stdout().lock();
-    let waits = |category: &str| -> String {
-        Profile::ALL
-            .iter()
-            .map(|&p| {
-                let w =
-                    db.category(category)
-                        .and_then(|c| c.wait(p))
-                        .map_or("none".to_string(), |w| match w.hours() {
-                            Some(h) => format!("{h} h"),
-                            None => "avoid".into(),
-                        });
-                format!("{p} {w}")
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match r.target {
-        Target::Entry(i) => {
-            let e = m.entry(i);
-            let how = format!("{:?}", r.how).to_lowercase();
-            writeln!(out, "{} (matched by {how})", e.name)?;
-            writeln!(out, "  category:    {}", e.category)?;
-            writeln!(out, "  waits:       {}", waits(&e.category))?;
-            if !e.aliases.is_empty() {
-                writeln!(out, "  aliases:     {}", e.aliases.join(", "))?;
+    let code = u8::from(matches!(explanation, Explanation::Unknown(_)));
+    if args.format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &explanation)?;
+        writeln!(out)?;
+        return Ok(code);
+    }
+    match explanation {
+        Explanation::Known(k) => {
+            let how = serde_json::to_value(k.matched_by)?;
+            match &k.pattern {
+                Some(p) => writeln!(out, "{name} (recognised by the pattern `{p}`)")?,
+                None => writeln!(
+                    out,
+                    "{} (matched by {})",
+                    k.name,
+                    how.as_str().unwrap_or("")
+                )?,
             }
-            if let Some(r) = e.comedogenic {
+            writeln!(out, "  category:    {}", k.category)?;
+            writeln!(out, "  waits:       {}", k.wait_hours.describe())?;
+            if !k.aliases.is_empty() {
+                writeln!(out, "  aliases:     {}", k.aliases.join(", "))?;
+            }
+            if let Some(r) = k.comedogenic {
                 writeln!(out, "  comedogenic: {r} (Fulton scale)")?;
             }
-            let flags = e.flags.to_cell();
-            if !flags.is_empty() {
-                writeln!(out, "  rules:       {flags}")?;
+            if !k.rules.is_empty() {
+                writeln!(out, "  rules:       {}", k.rules)?;
             }
-            writeln!(out, "  reason:      {}", e.reason)?;
-            for s in &e.source {
-                let citation = db.sources.get(s).map_or(s.as_str(), String::as_str);
-                writeln!(out, "  source:      {citation}")?;
+            writeln!(out, "  reason:      {}", k.reason)?;
+            for s in &k.sources {
+                writeln!(
+                    out,
+                    "  source:      {}",
+                    s.citation.as_deref().unwrap_or(&s.id)
+                )?;
             }
-            let key = word_key(&e.name);
-            for l in db
-                .lookalikes
-                .iter()
-                .filter(|l| word_key(&l.name) == key || word_key(&l.resembles) == key)
-            {
+            for l in &k.lookalikes {
                 writeln!(
                     out,
                     "  look-alike:  {} is not {}: {}",
                     l.name, l.resembles, l.reason
                 )?;
             }
-            writeln!(out, "  defined at:  {}", e.origin)?;
-        }
-        Target::Pattern(p) => {
-            let pat = m.pattern(p);
-            writeln!(out, "{name} (recognised by the pattern `{}`)", pat.id)?;
-            writeln!(out, "  category:    {}", pat.category)?;
-            writeln!(out, "  waits:       {}", waits(&pat.category))?;
-            writeln!(out, "  reason:      {}", pat.reason)?;
-        }
-        Target::Unrecognized => {
-            writeln!(out, "`{name}` is not in the database")?;
-            let mut close: Vec<String> = m
-                .search(&name)
-                .into_iter()
-                .take(5)
-                .map(|i| m.entry(i).name.clone())
-                .collect();
-            if let Some(s) = r.suggestion {
-                close.insert(0, m.entry(s).name.clone());
+            if let Some(at) = &k.defined_at {
+                writeln!(out, "  defined at:  {at}")?;
             }
-            close.dedup();
-            if !close.is_empty() {
-                writeln!(out, "  close matches: {}", close.join(", "))?;
+        }
+        Explanation::Unknown(u) => {
+            writeln!(out, "{}", u.error)?;
+            if !u.close_matches.is_empty() {
+                writeln!(out, "  close matches: {}", u.close_matches.join(", "))?;
             }
-            return Ok(1);
         }
     }
-    Ok(0)
+    Ok(code)
 }

@@ -16,6 +16,7 @@ mod ci;
 mod db;
 mod explain;
 mod plan;
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +48,8 @@ enum Command {
     Db(db::DbArgs),
     /// A day-by-day plan from the treatment back to a whole routine (text, JSON, HTML).
     Plan(plan::PlanArgs),
+    /// A local web page for pasting a label, and a JSON API (`/api/check`).
+    Serve(serve::ServeArgs),
 }
 
 /// Options shared by the commands that assess products.
@@ -183,5 +186,6 @@ pub fn run() -> Result<u8> {
         Command::Explain(args) => explain::run(args),
         Command::Db(args) => db::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

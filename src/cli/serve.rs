@@ -1,0 +1,60 @@
+//! `aftercare serve`: the local web page and JSON API. Binds, prints the address, serves
+//! until Ctrl-C or SIGTERM, then lets the requests in flight finish. The server itself
+//! is `aftercare::serve`.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use aftercare::serve::{Limits, ServeError, Server, shutdown_signal};
+
+use super::load_checker;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on. The default is reachable only from this computer; give
+    /// `0.0.0.0` only on a network you trust (the page has no login).
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port to listen on; 0 picks a free one (the address printed says which).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// An overlay CSV in the format of data/*.csv, adding or overriding entries.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+pub fn run(args: ServeArgs) -> Result<u8> {
+    let checker = load_checker(args.db.as_deref())?;
+    let addr = SocketAddr::new(args.bind, args.port);
+    let server = match Server::bind(addr, checker, Limits::default()) {
+        Ok(s) => s,
+        Err(e @ ServeError::Bind { .. }) if is_in_use(&e) => {
+            bail!(
+                "{e}; is another `aftercare serve` running? Give another `--port`, or `--port 0` for any free one"
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let addr = server.local_addr();
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "aftercare: warning: listening on `{}`, which other computers can reach; the page has no login",
+            addr.ip()
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "aftercare: serving on http://{addr}/ (Ctrl-C to stop)")?;
+    out.flush()?;
+    drop(out);
+    server.run(shutdown_signal())?;
+    eprintln!("aftercare: stopped");
+    Ok(0)
+}
+
+fn is_in_use(e: &ServeError) -> bool {
+    matches!(e, ServeError::Bind { source, .. } if source.kind() == std::io::ErrorKind::AddrInUse)
+}

@@ -1,0 +1,501 @@
+//! Routes: which method and path go where, reading request bodies within the limits,
+//! turning a request into `Options`, running the check, the JSON API (`/api/check`,
+//! `/api/explain`, `/healthz`) and the security headers on every response. The HTML is
+//! rendered by `page`; connections and deadlines are set up by the parent module.
+
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::page::{self, FormValues};
+use super::{Body, State, response};
+use crate::assess::{Assessment, CheckError, Options};
+use crate::db::Profile;
+
+/// The Content-Security-Policy of every response: nothing from another origin, no
+/// inline script or style (the page's script and style are files of this server), no
+/// framing, forms post only here.
+pub(super) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Answers one request within the request time limit, with the security headers.
+pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Response<Body> {
+    let deadline = Instant::now() + state.limits.request_time;
+    let kind = Kind::of(request.uri().path());
+    let routed = tokio::time::timeout_at(deadline.into(), route(request, state, deadline)).await;
+    let mut answer = routed.unwrap_or_else(|_| {
+        let secs = state.limits.request_time.as_secs_f64();
+        failure(
+            state,
+            kind,
+            503,
+            &format!("the request took longer than the limit of {secs} s; try a shorter label"),
+        )
+    });
+    let headers = answer.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Labels may be a patient's; nothing is worth keeping in a cache.
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    answer
+}
+
+/// Which kind of answer a path gets, for errors: JSON for the API, HTML for the page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Api,
+    Page,
+    Fragment,
+    Plain,
+}
+
+impl Kind {
+    fn of(path: &str) -> Kind {
+        match path {
+            "/" => Kind::Page,
+            "/result" => Kind::Fragment,
+            p if p.starts_with("/api/") => Kind::Api,
+            _ => Kind::Plain,
+        }
+    }
+}
+
+async fn route(request: Request<Incoming>, state: &State, deadline: Instant) -> Response<Body> {
+    let path = request.uri().path();
+    let kind = Kind::of(path);
+    let method = request.method();
+    let get = method == Method::GET || method == Method::HEAD;
+    let post = method == Method::POST;
+    match path {
+        "/" if get => html(
+            200,
+            page::page(&FormValues::default(), "", &state.product_types),
+        ),
+        "/" | "/result" if post => form_post(request, state, deadline, kind).await,
+        "/static/page.css" if get => asset("text/css; charset=utf-8", page::CSS),
+        "/static/page.js" if get => asset("text/javascript; charset=utf-8", page::JS),
+        "/api/check" if post => api_check(request, state, deadline).await,
+        "/api/explain" if get => api_explain(request.uri().query(), state),
+        "/healthz" if get => response(200, "text/plain; charset=utf-8", "ok\n"),
+        "/" => not_allowed(state, kind, "GET, HEAD, POST"),
+        "/static/page.css" | "/static/page.js" | "/api/explain" | "/healthz" => {
+            not_allowed(state, kind, "GET, HEAD")
+        }
+        "/result" | "/api/check" => not_allowed(state, kind, "POST"),
+        _ => failure(
+            state,
+            kind,
+            404,
+            &format!(
+                "no page at `{path}`; the routes are `/`, `POST /api/check`, `GET /api/explain?name=...` and `/healthz`"
+            ),
+        ),
+    }
+}
+
+/// The page's form, posted without JavaScript (`/`, the whole page) or by the page's
+/// script (`/result`, only the answer).
+async fn form_post(
+    request: Request<Incoming>,
+    state: &State,
+    deadline: Instant,
+    kind: Kind,
+) -> Response<Body> {
+    let bytes = match read_body(request, state, deadline).await {
+        Ok(b) => b,
+        Err((status, message)) => return failure(state, kind, status, &message),
+    };
+    let form = FormValues::from_pairs(form_urlencoded::parse(&bytes));
+    let (status, answer) = match form.ask() {
+        Err(message) => (400, page::error(&message)),
+        Ok(ask) => match run_check(state, ask).await {
+            Ok((a, label, tz)) => (200, page::result(&a, &label, state.checker.db(), &tz)),
+            Err((status, message)) => (status, page::error(&message)),
+        },
+    };
+    match kind {
+        Kind::Fragment => html(status, answer),
+        _ => html(status, page::page(&form, &answer, &state.product_types)),
+    }
+}
+
+/// `POST /api/check`: the label as JSON (`{"label": ..., "profile": ...}`), as a form,
+/// or as the body itself (`text/plain`, options in the query string).
+async fn api_check(request: Request<Incoming>, state: &State, deadline: Instant) -> Response<Body> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let query = request.uri().query().unwrap_or("").to_string();
+    let bytes = match read_body(request, state, deadline).await {
+        Ok(b) => b,
+        Err((status, message)) => return json_error(status, &message),
+    };
+    let ask = if content_type == "application/json" || content_type.ends_with("+json") {
+        if !query.is_empty() {
+            return json_error(
+                400,
+                "with a JSON body, give the options in the body, not the query string",
+            );
+        }
+        match serde_json::from_slice::<CheckBody>(&bytes) {
+            Ok(body) => body.ask(),
+            Err(e) => Err(format!("malformed JSON: {e}")),
+        }
+    } else if content_type == "application/x-www-form-urlencoded" {
+        Ask::from_pairs(form_urlencoded::parse(&bytes), true)
+    } else if content_type.is_empty() || content_type.starts_with("text/") {
+        let decoded = crate::input::decode(&bytes);
+        Ask::from_pairs(form_urlencoded::parse(query.as_bytes()), false).map(|mut ask| {
+            ask.label = decoded.text;
+            ask
+        })
+    } else {
+        return json_error(
+            415,
+            &format!(
+                "unsupported content type `{content_type}`; send `application/json` ({{\"label\": \"...\"}}) or `text/plain` (the label itself)"
+            ),
+        );
+    };
+    let ask = match ask {
+        Ok(a) => a,
+        Err(message) => return json_error(400, &message),
+    };
+    match run_check(state, ask).await {
+        Ok((a, _, _)) => match serde_json::to_vec(&a) {
+            Ok(body) => response(200, "application/json", body),
+            Err(e) => json_error(500, &format!("cannot write the answer as JSON: {e}")),
+        },
+        Err((status, message)) => json_error(status, &message),
+    }
+}
+
+/// `GET /api/explain?name=...`: what the database knows about one ingredient, as
+/// `aftercare explain` shows it; 404 with close matches when it is not there.
+fn api_explain(query: Option<&str>, state: &State) -> Response<Body> {
+    let mut name = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "name" => name = Some(value.into_owned()),
+            other => {
+                return json_error(
+                    400,
+                    &format!("unknown parameter `{other}`; the only parameter is `name`"),
+                );
+            }
+        }
+    }
+    let name = match name {
+        Some(n) if !n.trim().is_empty() => n,
+        _ => {
+            return json_error(
+                400,
+                "give an ingredient name, such as `/api/explain?name=Glycolic%20Acid`",
+            );
+        }
+    };
+    let (status, body) = explain(state, &name);
+    response(status, "application/json", body.to_string())
+}
+
+fn explain(state: &State, name: &str) -> (u16, Value) {
+    let explanation = crate::explain::explain(&state.checker, name);
+    let status = match explanation {
+        crate::explain::Explanation::Known(_) => 200,
+        crate::explain::Explanation::Unknown(_) => 404,
+    };
+    (
+        status,
+        serde_json::to_value(explanation).unwrap_or(Value::Null),
+    )
+}
+
+/// What a check request asks for, however it came.
+#[derive(Debug, Default)]
+pub(super) struct Ask {
+    pub label: String,
+    pub name: Option<String>,
+    pub product_type: Option<String>,
+    pub profile: Option<Profile>,
+    pub depth: Option<f64>,
+    pub treated_at: Option<String>,
+    pub tz: Option<String>,
+}
+
+/// The option keys of a query string or form, also the JSON body's fields.
+const KEYS: &[&str] = &[
+    "label",
+    "name",
+    "type",
+    "profile",
+    "depth",
+    "treated_at",
+    "tz",
+];
+
+impl Ask {
+    /// Reads a query string or form. `with_label` is false where the body is the label.
+    fn from_pairs<'a>(
+        pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+        with_label: bool,
+    ) -> Result<Ask, String> {
+        let mut ask = Ask::default();
+        for (key, value) in pairs {
+            let value = value.into_owned();
+            let given = (!value.trim().is_empty()).then(|| value.clone());
+            match key.as_ref() {
+                "label" if with_label => ask.label = value,
+                "name" => ask.name = given,
+                "type" => ask.product_type = given,
+                "profile" => ask.profile = given.map(|p| p.parse()).transpose()?,
+                "depth" => ask.depth = given.map(|d| parse_depth(&d)).transpose()?,
+                "treated_at" => ask.treated_at = given,
+                "tz" => ask.tz = given,
+                other => {
+                    let valid: Vec<String> = KEYS
+                        .iter()
+                        .filter(|k| with_label || **k != "label")
+                        .map(|k| format!("`{k}`"))
+                        .collect();
+                    return Err(format!(
+                        "unknown parameter `{other}`; parameters are {}",
+                        valid.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(ask)
+    }
+
+    /// The checker's options and the zone dates are shown in.
+    pub fn options(&self, state: &State) -> Result<(Options, jiff::tz::TimeZone), String> {
+        if self.profile.is_some() && self.depth.is_some() {
+            return Err("give a profile or a needle depth, not both".into());
+        }
+        let tz = match &self.tz {
+            Some(name) => crate::time::time_zone(Some(name))?,
+            None => state.default_tz.clone(),
+        };
+        let treated_at = match &self.treated_at {
+            Some(t) => Some(crate::time::parse_datetime(t, &tz)?),
+            None => None,
+        };
+        let options = Options {
+            profile: self.profile,
+            depth: self.depth,
+            product_type: self.product_type.clone(),
+            name: self.name.clone(),
+            treated_at,
+            wait_overrides: Default::default(),
+        };
+        Ok((options, tz))
+    }
+}
+
+/// A needle depth in millimetres, as the CLI's `--depth` takes it.
+pub(super) fn parse_depth(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(d) if d.is_finite() && (0.0..=10.0).contains(&d) => Ok(d),
+        _ => Err(format!(
+            "depth `{text}` is not a needle depth; give millimetres, such as `0.5` or `1.5`"
+        )),
+    }
+}
+
+/// The JSON body of `POST /api/check`.
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object with `label` and optional `name`, `type`, `profile`, `depth`, `treated_at`, `tz`"
+)]
+struct CheckBody {
+    label: String,
+    name: Option<String>,
+    #[serde(rename = "type")]
+    product_type: Option<String>,
+    profile: Option<String>,
+    depth: Option<f64>,
+    treated_at: Option<String>,
+    tz: Option<String>,
+}
+
+impl CheckBody {
+    fn ask(self) -> Result<Ask, String> {
+        let blank = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+        Ok(Ask {
+            label: self.label,
+            name: blank(self.name),
+            product_type: blank(self.product_type),
+            profile: blank(self.profile).map(|p| p.parse()).transpose()?,
+            depth: self
+                .depth
+                .map(|d| parse_depth(&d.to_string()))
+                .transpose()?,
+            treated_at: blank(self.treated_at),
+            tz: blank(self.tz),
+        })
+    }
+}
+
+/// Runs the check. A short label is checked right here on the runtime's thread (it
+/// takes well under a millisecond); a long one goes to the blocking pool, a few at a
+/// time, so that long labels wait for each other and never for the short ones. A panic
+/// in the checker becomes a 500 for this request only.
+async fn run_check(
+    state: &State,
+    ask: Ask,
+) -> Result<(Assessment, String, jiff::tz::TimeZone), (u16, String)> {
+    let (options, tz) = ask.options(state).map_err(|m| (400, m))?;
+    let label = ask.label;
+    let checked = if label.len() <= state.limits.inline_label_bytes {
+        let checker = &state.checker;
+        std::panic::catch_unwind(AssertUnwindSafe(|| checker.check(&label, &options)))
+            .map(|r| (r, label))
+            .map_err(|_| ())
+    } else {
+        let permit = state
+            .long_checks
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let checker = state.checker.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let r = checker.check(&label, &options);
+            (r, label)
+        });
+        task.await.map_err(|_| ())
+    };
+    match checked {
+        Ok((Ok(a), label)) => Ok((a, label, tz)),
+        Ok((Err(e), _)) => Err((422, check_error(&e))),
+        Err(_) => Err((
+            500,
+            "the checker failed on this label; this is a bug, please report it with the label"
+                .into(),
+        )),
+    }
+}
+
+fn check_error(e: &CheckError) -> String {
+    format!("cannot check the label: {e}")
+}
+
+/// Reads the whole body within the size and time limits: 413 past the size (at once
+/// when Content-Length says so), 408 when it does not arrive in time.
+async fn read_body(
+    request: Request<Incoming>,
+    state: &State,
+    deadline: Instant,
+) -> Result<Bytes, (u16, String)> {
+    let limit = state.limits.body_bytes;
+    let too_large = || {
+        (
+            413,
+            format!(
+                "the request body is larger than the limit of {} KiB; an ingredient list is a few KiB",
+                limit / 1024
+            ),
+        )
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let body = Limited::new(request.into_body(), limit);
+    match tokio::time::timeout_at(deadline.into(), body.collect()).await {
+        Err(_) => Err((
+            408,
+            format!(
+                "the request body did not arrive within {} s",
+                state.limits.request_time.as_secs_f64()
+            ),
+        )),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(e)) => Err((400, format!("cannot read the request body: {e}"))),
+    }
+}
+
+fn failure(state: &State, kind: Kind, status: u16, message: &str) -> Response<Body> {
+    match kind {
+        Kind::Api => json_error(status, message),
+        Kind::Page => html(
+            status,
+            page::page(
+                &FormValues::default(),
+                &page::error(message),
+                &state.product_types,
+            ),
+        ),
+        Kind::Fragment => html(status, page::error(message)),
+        Kind::Plain => response(status, "text/plain; charset=utf-8", format!("{message}\n")),
+    }
+}
+
+fn not_allowed(state: &State, kind: Kind, allow: &'static str) -> Response<Body> {
+    let mut r = failure(
+        state,
+        kind,
+        405,
+        &format!("method not allowed here; use {allow}"),
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+fn json_error(status: u16, message: &str) -> Response<Body> {
+    let mut body = BTreeMap::new();
+    body.insert("error", message);
+    response(
+        status,
+        "application/json",
+        serde_json::to_vec(&body).unwrap_or_default(),
+    )
+}
+
+fn html(status: u16, body: String) -> Response<Body> {
+    response(status, "text/html; charset=utf-8", body)
+}
+
+fn asset(content_type: &str, body: &'static str) -> Response<Body> {
+    let mut r = response(200, content_type, body);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}

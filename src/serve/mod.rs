@@ -1,0 +1,319 @@
+//! `aftercare serve`: a local HTTP server with one page for pasting a label and a JSON
+//! API for other programs.
+//!
+//! This module owns the connection side: binding, the accept loop, the limits that keep
+//! one client from hurting the others (body size, time per request, time to send the
+//! headers, open connections), graceful shutdown, and the security headers every
+//! response carries. Routing and the JSON routes are in [`api`]; the HTML page and the
+//! rendered answer are in [`page`]. Checking is the library's [`Checker`], built once
+//! and shared by every request. The module never prints: the CLI prints the address.
+//!
+//! Why hyper on a small tokio runtime rather than a thread-per-connection server: a
+//! slow or idle client then costs a task, not a worker thread, so a handful of stalled
+//! connections cannot starve the page; hyper enforces a header-read deadline; and the
+//! checks themselves are short enough (about 0.1 ms for a real label) to run on the
+//! runtime's threads, while a long label runs on the blocking pool (see `api`).
+
+mod api;
+mod page;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{Semaphore, oneshot, watch};
+use tokio::task::JoinSet;
+
+use crate::assess::Checker;
+
+/// The limits that keep one request or client from blocking the others.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body; larger bodies get 413.
+    pub body_bytes: usize,
+    /// Time for one request, from its headers to its response (reading the body and
+    /// checking included); past it the client gets 408 (body too slow) or 503.
+    pub request_time: Duration,
+    /// Time a client has to send a request's headers, also the longest an idle
+    /// keep-alive connection stays open.
+    pub header_time: Duration,
+    /// Open connections; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// Labels up to this size are checked on the runtime's threads; longer ones on the
+    /// blocking pool, a few at a time, so that they cannot delay short ones.
+    pub inline_label_bytes: usize,
+    /// How long requests in flight may take to finish after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            body_bytes: 1024 * 1024,
+            request_time: Duration::from_secs(10),
+            header_time: Duration::from_secs(10),
+            max_connections: 1024,
+            inline_label_bytes: 16 * 1024,
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why the server could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on `{addr}`: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start the server: {0}")]
+    Start(std::io::Error),
+    #[error("the server stopped unexpectedly")]
+    Crashed,
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+}
+
+/// A server running on a background thread (for tests and embedding). Dropping it
+/// stops the server.
+pub struct Running {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ServeError>>>,
+}
+
+impl Server {
+    /// Binds the address (port 0 picks a free one). Binding happens here, before any
+    /// thread starts, so that the caller can report the address or the error.
+    pub fn bind(addr: SocketAddr, checker: Checker, limits: Limits) -> Result<Server, ServeError> {
+        let listener = std::net::TcpListener::bind(addr)
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        listener.set_nonblocking(true).map_err(ServeError::Start)?;
+        let state = Arc::new(State::new(checker, limits));
+        Ok(Server { listener, state })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and gives requests in
+    /// flight `Limits::shutdown_grace` to finish. Blocks the calling thread.
+    pub fn run<F>(self, shutdown: F) -> Result<(), ServeError>
+    where
+        F: Future<Output = ()> + Send,
+    {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name("aftercare-serve")
+            .enable_all()
+            .build()
+            .map_err(ServeError::Start)?;
+        runtime.block_on(async move {
+            let listener =
+                tokio::net::TcpListener::from_std(self.listener).map_err(ServeError::Start)?;
+            accept_loop(listener, self.state, shutdown).await;
+            Ok(())
+        })
+    }
+
+    /// Runs the server on a background thread.
+    pub fn spawn(self) -> Running {
+        let addr = self.local_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("aftercare-serve-main".into())
+            .spawn(move || {
+                self.run(async {
+                    // A dropped sender stops the server too.
+                    let _ = stopped.await;
+                })
+            })
+            .expect("the OS can start a thread");
+        Running {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Running {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server and waits for it.
+    pub fn stop(mut self) -> Result<(), ServeError> {
+        self.shut_down()
+    }
+
+    fn shut_down(&mut self) -> Result<(), ServeError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take() {
+            Some(t) => t.join().map_err(|_| ServeError::Crashed)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.shut_down();
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one: what `aftercare serve` waits
+/// for before it stops.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// What every request shares: the checker and the limits.
+struct State {
+    checker: Checker,
+    limits: Limits,
+    /// Bounds the long labels checked at once on the blocking pool.
+    long_checks: Arc<Semaphore>,
+    /// Product types offered by the page, from the database.
+    product_types: Vec<String>,
+    /// The zone for treatment times when a request names none.
+    default_tz: jiff::tz::TimeZone,
+}
+
+impl State {
+    fn new(checker: Checker, limits: Limits) -> State {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let product_types = page::product_types(checker.db());
+        State {
+            checker,
+            limits,
+            long_checks: Arc::new(Semaphore::new(threads)),
+            product_types,
+            default_tz: jiff::tz::TimeZone::system(),
+        }
+    }
+}
+
+async fn accept_loop<F>(listener: tokio::net::TcpListener, state: Arc<State>, shutdown: F)
+where
+    F: Future<Output = ()> + Send,
+{
+    let slots = Arc::new(Semaphore::new(state.limits.max_connections));
+    let (closing, closing_rx) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            _ = &mut shutdown => break,
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+        };
+        let stream = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors or a connection reset before accept: wait
+                    // a little instead of spinning, then go on.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        connections.spawn(connection(stream, state.clone(), closing_rx.clone(), slot));
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = closing.send(true);
+    let grace = state.limits.shutdown_grace;
+    let _ = tokio::time::timeout(grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    connections.abort_all();
+}
+
+/// Serves one connection (HTTP/1.1 with keep-alive) until it closes or the server
+/// shuts down. `_slot` frees the connection's place when the task ends.
+async fn connection(
+    stream: tokio::net::TcpStream,
+    state: Arc<State>,
+    mut closing: watch::Receiver<bool>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let service_state = state.clone();
+    let service = service_fn(move |request: Request<Incoming>| {
+        let state = service_state.clone();
+        async move { Ok::<_, Infallible>(api::handle(request, &state).await) }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(state.limits.header_time)
+        .max_buf_size(64 * 1024);
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    let mut signalled = false;
+    loop {
+        tokio::select! {
+            _ = conn.as_mut() => break,
+            changed = closing.wait_for(|c| *c), if !signalled => {
+                let _ = changed;
+                signalled = true;
+                conn.as_mut().graceful_shutdown();
+            }
+        }
+    }
+}
+
+/// A response body: always whole, so every response has a Content-Length.
+type Body = http_body_util::Full<hyper::body::Bytes>;
+
+fn response(
+    status: u16,
+    content_type: &str,
+    body: impl Into<hyper::body::Bytes>,
+) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header(hyper::header::CONTENT_TYPE, content_type)
+        .body(Body::new(body.into()))
+        .expect("status and header are valid")
+}
