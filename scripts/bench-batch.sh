@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Batch throughput and memory on synthetic catalogs of real labels.
+# Usage: scripts/bench-batch.sh [RECORDS...]   (default: 100000 1000000)
+# Needs ../shared/datasets/products (or SHARED=path). Installs ripgrep if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=${SHARED:-../shared}
+dir=${BENCH_DIR:-target/bench}
+mkdir -p "$dir"
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
+command -v rg >/dev/null || { apt-get update -qq && apt-get install -y -qq ripgrep; }
+cargo build --release --quiet
+cargo build --release --quiet --example csv_floor
+bin=target/release/aftercare
+# The flagged names of the database, for the ripgrep comparison.
+"$bin" db export --format csv | python3 -c '
+import csv, sys
+skip = {"benign", "beneficial", "contested", "note"}
+for r in csv.DictReader(sys.stdin):
+    if r["category"] not in skip:
+        print(r["name"])
+        for a in filter(None, r["aliases"].split("|")):
+            print(a)' > "$dir/flagged-names.txt"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ {print $2}') GiB"
+measure() { # label file command...
+  local label=$1 file=$2; shift 2
+  /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$@" > /dev/null 2> "$dir/stderr.txt" || true
+  local secs kb records bytes
+  read -r secs kb < <(tail -n 1 "$dir/time.txt")
+  records=$(cat "$file.records")
+  bytes=$(stat -c %s "$file")
+  awk -v l="$label" -v s="$secs" -v k="$kb" -v r="$records" -v b="$bytes" 'BEGIN {
+    if (s < 0.001) s = 0.001
+    printf "%-34s %7.2f s %10.0f records/s %8.1f MB/s  peak %7.1f MiB\n", l, s, r / s, b / s / 1e6, k / 1024 }'
+}
+for n in "${sizes[@]}"; do
+  file="$dir/catalog-$n.csv"
+  [ -f "$file" ] || python3 scripts/gen-catalog.py --records "$n" --seed 42 --products "$shared/datasets/products" --out "$file"
+  python3 -c "
+import csv, sys
+csv.field_size_limit(1 << 30)
+n = sum(1 for _ in csv.reader(open('$file', newline='', encoding='utf-8'))) - 1
+open('$file.records', 'w').write(str(n))"
+  echo "== $n records, $(($(stat -c %s "$file") / 1000000)) MB"
+  measure "batch --format csv > /dev/null" "$file" "$bin" batch "$file" --format csv
+  measure "parse-only floor (csv crate)" "$file" target/release/examples/csv_floor "$file"
+  measure "rg -c -i -F -f flagged names" "$file" rg -c -i -F -f "$dir/flagged-names.txt" "$file"
+done
