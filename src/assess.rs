@@ -700,26 +700,19 @@ impl Checker {
         {
             return Some(id);
         }
+        // The words are stored padded with spaces, so a match is a whole word.
         let has = |t: &str| {
             db.type_words
                 .iter()
                 .filter(|w| w.product_type == t)
-                .any(|w| {
-                    w.words
-                        .iter()
-                        .any(|word| key.contains(&format!(" {word} ")))
-                })
+                .any(|w| w.words.iter().any(|word| key.contains(word.as_str())))
         };
         let mineral = has("mineral");
         let base = db
             .type_words
             .iter()
             .filter(|w| w.product_type != "mineral")
-            .find(|w| {
-                w.words
-                    .iter()
-                    .any(|word| key.contains(&format!(" {word} ")))
-            })?;
+            .find(|w| w.words.iter().any(|word| key.contains(word.as_str())))?;
         let t = base.product_type.as_str();
         Some(match t {
             "makeup" if mineral || self.is_mineral_makeup(items) => "mineral-makeup".into(),

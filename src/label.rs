@@ -899,7 +899,12 @@ impl Parser<'_> {
             return;
         }
         // `Header: rest` starts a kit part or a drug-facts panel.
-        if let Some(colon) = text[r.clone()].find([':', '：']) {
+        let colon = if text.is_char_boundary(r.start) && text[r.clone()].is_ascii() {
+            text[r.clone()].find(':')
+        } else {
+            text[r.clone()].find([':', '：'])
+        };
+        if let Some(colon) = colon {
             let head = text[r.start..r.start + colon].trim();
             if let Some(kind) = part_header(head) {
                 match kind {
@@ -982,7 +987,7 @@ impl Parser<'_> {
             let m = c.get(0).expect("match");
             body.replace_range(m.range(), " ");
         }
-        let cleaned: String = if body.contains(FOOTNOTE_MARKS) {
+        let cleaned: String = if has_footnote_mark(&body) {
             body.chars()
                 .map(|c| if FOOTNOTE_MARKS.contains(&c) { ' ' } else { c })
                 .collect()
@@ -1150,16 +1155,23 @@ fn strip_unbalanced(s: &str) -> String {
     collapse_spaces(&s.replace(['(', ')', '[', ']'], " "))
 }
 
-fn words_of(s: &str) -> impl Iterator<Item = String> + '_ {
+fn words_of(s: &str) -> impl Iterator<Item = &str> + '_ {
     s.split(|c: char| c.is_whitespace() || c == '/')
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
 }
 
+fn is_stopword(w: &str) -> bool {
+    STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(w))
+}
+
 /// Sentences rather than names: several function words, or very many words.
+/// Does the text carry a footnote mark? Marks are `*`, `^` or non-ASCII, so plain
+/// ASCII names are answered from their bytes alone.
+fn has_footnote_mark(s: &str) -> bool {
+    s.bytes().any(|b| b == b'*' || b == b'^' || b >= 0x80) && s.contains(FOOTNOTE_MARKS)
+}
+
 /// Removes `<...>` tags and codes.
 fn strip_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -1198,11 +1210,8 @@ fn is_prose(s: &str) -> bool {
     } else {
         std::borrow::Cow::Borrowed(s)
     };
-    let words: Vec<String> = words_of(&without_blends).collect();
-    let stop = words
-        .iter()
-        .filter(|w| STOPWORDS.contains(&w.as_str()))
-        .count();
+    let words: Vec<&str> = words_of(&without_blends).collect();
+    let stop = words.iter().filter(|w| is_stopword(w)).count();
     (words.len() >= 3 && stop >= 2)
         || words.len() >= 16
         || (words.len() >= 6 && has_sentence_end(s))

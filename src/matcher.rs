@@ -98,6 +98,9 @@ fn note(map: &mut FxHashMap<String, Option<usize>>, key: String, i: usize) {
 /// Compact keys of one length, with their letter counts and the entries they name.
 type LengthBucket = Vec<(Box<[u8]>, [u8; 37], usize)>;
 
+/// How many resolutions of unusual text are remembered before the cache starts afresh.
+const RESOLVED_CACHE_LIMIT: usize = 200_000;
+
 /// How many nearest-name answers are remembered before the cache starts afresh.
 const NEAREST_CACHE_LIMIT: usize = 100_000;
 
@@ -150,6 +153,8 @@ pub struct Matcher {
     /// Nearest-name answers already computed: a batch meets the same unknown names
     /// again and again.
     nearest_cache: RwLock<FxHashMap<String, Option<(usize, usize)>>>,
+    /// Resolutions of text not found as printed.
+    resolved_cache: RwLock<FxHashMap<String, Vec<(String, Resolution)>>>,
 }
 
 impl Matcher {
@@ -160,6 +165,7 @@ impl Matcher {
             words: OnceLock::new(),
             by_length: OnceLock::new(),
             nearest_cache: RwLock::new(FxHashMap::default()),
+            resolved_cache: RwLock::new(FxHashMap::default()),
         }
     }
 
@@ -244,6 +250,32 @@ impl Matcher {
     /// Resolves one ingredient's text. Returns several pieces when the text is several
     /// known names whose separators were lost (`Water Glycerin`).
     pub fn resolve_all(&self, text: &str) -> Vec<(String, Resolution)> {
+        // Names as printed are one hash lookup; anything else is remembered, since a
+        // catalog repeats the same odd names thousands of times.
+        if let Some((i, how)) = self.exact(&word_key(text)) {
+            return vec![(text.to_string(), Resolution::entry(i, how))];
+        }
+        if let Some(hit) = self
+            .resolved_cache
+            .read()
+            .expect("no panic holds the lock")
+            .get(text)
+        {
+            return hit.clone();
+        }
+        let answer = self.resolve_all_uncached(text);
+        let mut cache = self
+            .resolved_cache
+            .write()
+            .expect("no panic holds the lock");
+        if cache.len() >= RESOLVED_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(text.to_string(), answer.clone());
+        answer
+    }
+
+    fn resolve_all_uncached(&self, text: &str) -> Vec<(String, Resolution)> {
         let r = self.resolve(text);
         if r.is_known() && r.how != How::Probable {
             return vec![(text.to_string(), r)];
@@ -309,7 +341,7 @@ impl Matcher {
             }
         }
         for k in &keys {
-            if let Some(p) = self.db.patterns.iter().position(|p| p.is_match(k)) {
+            if let Some(p) = self.db.first_pattern(k) {
                 return Some(Resolution {
                     target: Target::Pattern(p),
                     how: How::Pattern,

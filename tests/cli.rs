@@ -268,7 +268,10 @@ fn db_lists_searches_and_exports() {
 
 #[test]
 fn explain_as_json_has_waits_in_profile_order() {
-    let out = aftercare().args(["explain", "--format", "json", "octinoxate"]).output().unwrap();
+    let out = aftercare()
+        .args(["explain", "--format", "json", "octinoxate"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["name"], "Ethylhexyl Methoxycinnamate");
     assert_eq!(v["matched_by"], "alias");
