@@ -96,6 +96,14 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
         }
     };
     let label = |category: &str| db.category(category).map(|c| c.label.clone());
+    let sources = |ids: &[String]| -> Vec<Source> {
+        ids.iter()
+            .map(|s| Source {
+                id: s.clone(),
+                citation: db.sources.get(s).cloned(),
+            })
+            .collect()
+    };
     match r.target {
         Target::Entry(i) => {
             let e = m.entry(i);
@@ -112,14 +120,7 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
                 comedogenic: e.comedogenic,
                 rules: e.flags.to_cell(),
                 reason: e.reason.clone(),
-                sources: e
-                    .source
-                    .iter()
-                    .map(|s| Source {
-                        id: s.clone(),
-                        citation: db.sources.get(s).cloned(),
-                    })
-                    .collect(),
+                sources: sources(&e.source),
                 lookalikes: db
                     .lookalikes
                     .iter()
@@ -143,14 +144,7 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
                 comedogenic: None,
                 rules: pat.flags.to_cell(),
                 reason: pat.reason.clone(),
-                sources: pat
-                    .source
-                    .iter()
-                    .map(|s| Source {
-                        id: s.clone(),
-                        citation: db.sources.get(s).cloned(),
-                    })
-                    .collect(),
+                sources: sources(&pat.source),
                 lookalikes: Vec::new(),
                 defined_at: None,
             }))

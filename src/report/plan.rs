@@ -676,18 +676,7 @@ fn short_when(text: &str) -> String {
 /// Escapes text for HTML element content and attribute values, after removing
 /// control and invisible characters.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in sanitize(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_html(s)
 }
 
 fn clip(s: &str, max: usize) -> String {

@@ -298,25 +298,7 @@ pub(super) fn product_types(db: &Database) -> Vec<String> {
 /// hide text) replaced by spaces, line breaks kept, then escaped for element content
 /// and quoted attribute values alike.
 pub(super) fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\t' => out.push(c),
-            '\r' => {}
-            c if c.is_control()
-                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') =>
-            {
-                out.push(' ')
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::escape_html(s)
 }
 
 /// The verdict in words, first; then when exactly, if the answer has a date.
