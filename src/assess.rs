@@ -221,7 +221,7 @@ impl Checker {
     ) -> Result<Assessment, CheckError> {
         let db = self.db();
         let profile = self.profile(options);
-        let items = self.resolve(&parsed);
+        let (items, blends) = self.resolve(&parsed);
         if items.is_empty() {
             let why = if parsed.skipped.is_empty() {
                 "the text has no ingredient names".to_string()
@@ -275,7 +275,17 @@ impl Checker {
             })
             .collect();
         let mut findings = Vec::new();
-        let mut notes = Vec::new();
+        let mut notes: Vec<Note> = blends
+            .into_iter()
+            .map(|(text, part)| Note {
+                ingredient: text,
+                name: String::new(),
+                position: None,
+                part,
+                category: "note".into(),
+                reason: "an unknown blend, read as the ingredients listed in its brackets".into(),
+            })
+            .collect();
         let mut ingredients = Vec::with_capacity(items.len());
         for item in &items {
             let line = lines[item.part];
@@ -533,10 +543,22 @@ impl Checker {
 
     /// Resolves every parsed ingredient, expanding names that lost their separators,
     /// and renumbers positions so expanded names count as the ingredients they are.
-    fn resolve(&self, parsed: &ParsedLabel) -> Vec<Item> {
+    fn resolve(&self, parsed: &ParsedLabel) -> (Vec<Item>, Vec<(String, usize)>) {
         let mut items = Vec::with_capacity(parsed.ingredients.len());
+        let mut blends = Vec::new();
         for raw in &parsed.ingredients {
-            for (text, resolution) in self.matcher.resolve_all(&raw.text) {
+            let mut resolved = self.matcher.resolve_all(&raw.text);
+            // `Covabsorb (Ethylhexyl Methoxycinnamate, Butyl Methoxydibenzoylmethane)`: an
+            // unknown blend whose contents are listed in brackets is read as its contents,
+            // so a trade name never hides what it contains.
+            if let [(_, r)] = resolved.as_slice()
+                && r.how == How::Unrecognized
+                && let Some(contents) = self.blend_contents(&raw.text)
+            {
+                blends.push((raw.text.clone(), raw.part));
+                resolved = contents;
+            }
+            for (text, resolution) in resolved {
                 items.push(Item {
                     text,
                     resolution,
@@ -561,7 +583,33 @@ impl Checker {
                 }
             }
         }
-        items
+        (items, blends)
+    }
+
+    /// The listed contents of `Name (A, B, C)` when at least one of them is a known
+    /// name; `None` otherwise.
+    fn blend_contents(&self, text: &str) -> Option<Vec<(String, Resolution)>> {
+        let open = text.find('(')?;
+        let close = text.rfind(')')?;
+        let inner = text.get(open + 1..close)?;
+        if !inner.contains(',') {
+            return None;
+        }
+        let pieces: Vec<(String, Resolution)> = inner
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                // Scanned hyphenation inside a blend: `Butyl Methoxy- dibenzoylmethane`.
+                let p = p.replace("- ", "");
+                let r = self.matcher.resolve(&p);
+                (p, r)
+            })
+            .collect();
+        pieces
+            .iter()
+            .any(|(_, r)| r.is_known() && r.how != How::Probable)
+            .then_some(pieces)
     }
 
     /// Joins neighbours that a comma split inside one name (`Helianthus, Annuus Seed

@@ -594,3 +594,24 @@ fn comma_split_names_are_rejoined() {
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(names[1].starts_with("Helianthus Annuus"), "{names:?}");
 }
+
+#[test]
+fn a_blend_is_read_as_its_listed_contents() {
+    let a = check(
+        "Water, Covabsorb (Ethylhexyl Methoxycinnamate, Butyl Methoxy- dibenzoylmethane, Ethylhexyl Salicylate), Glycerin",
+    );
+    assert_eq!(
+        categories(&a),
+        ["chemical-uv-filter"],
+        "{:?}",
+        a.ingredients.iter().map(|i| &i.text).collect::<Vec<_>>()
+    );
+    assert_eq!(a.ingredients.len(), 5);
+    assert_eq!(a.product_type, "sunscreen");
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.ingredient.starts_with("Covabsorb")),
+        "the blend is reported"
+    );
+}
