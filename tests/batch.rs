@@ -321,3 +321,15 @@ fn standard_input_is_read_with_a_dash() {
         .code(1)
         .stdout(predicates::str::contains("\"verdict\":\"wait\""));
 }
+
+#[test]
+fn zero_threads_is_refused() {
+    let d = Dir::new("threads");
+    let p = d.file("t.csv", b"ingredients\n\"Water\"\n");
+    aftercare()
+        .args(["batch", "--threads", "0"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--threads 0"));
+}

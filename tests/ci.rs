@@ -329,3 +329,34 @@ fn init_writes_a_template_that_is_a_valid_policy() {
     );
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn the_policy_overrides_waits_and_adds_an_overlay() {
+    let d = Dir::new("overrides");
+    d.file(
+        "clinic.csv",
+        "name,aliases,category,flags,reason,source\nClinic Peel Complex,,aha,,our own acid blend,protocol\n",
+    );
+    let policy = "overlay = \"clinic.csv\"\n[columns]\nid = \"sku\"\nclaim = \"from-day\"\n[waits]\nretinoid = { standard = 336 }\n";
+    let catalog =
+        "sku,from-day,ingredients\nR1,9,\"Water, Retinol\"\nP1,2,\"Water, Clinic Peel Complex\"\n";
+    let (out, _, code) = ci(&d, policy, catalog, &["--format", "json"]);
+    assert_eq!(code, 1);
+    let run: Value = serde_json::from_str(&out).unwrap();
+    // Day 9 would be fine with the database's 168 h; the clinic's 336 h makes it early.
+    assert_eq!(kinds(&run, "R1", "violations"), ["claim-too-early"]);
+    assert_eq!(run["products"][0]["safe_after_hours"], 336);
+    // The overlay's entry is known and flagged.
+    assert_eq!(kinds(&run, "P1", "violations"), ["claim-too-early"]);
+}
+
+#[test]
+fn init_prints_the_template_to_standard_output() {
+    let out = Command::cargo_bin("aftercare")
+        .unwrap()
+        .args(["init", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("[levels]"));
+}

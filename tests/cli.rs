@@ -279,3 +279,17 @@ fn explain_as_json_has_waits_in_profile_order() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.find("\"light\"").unwrap() < text.find("\"deep\"").unwrap());
 }
+
+#[test]
+fn db_stats_counts_every_category() {
+    let out = aftercare().args(["db", "stats"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "retinoid\t",
+        "fragrance-allergen\t",
+        "comedogenic ratings\t",
+        "look-alikes\t",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+}
