@@ -853,7 +853,7 @@ impl Item {
         let suggestion = self
             .resolution
             .suggestion
-            .map(|i| checker.matcher.entry(i).name.clone());
+            .map(|i| checker.matcher.entry(i).name.to_string());
         Ingredient {
             text: self.text.clone(),
             name,

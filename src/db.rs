@@ -5,6 +5,7 @@
 //! can add or override any ingredient. This module parses and checks; it does not match
 //! label text (that is `matcher`) and knows nothing of profiles beyond storing waits.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -231,9 +232,13 @@ impl Flags {
 /// Where a row came from, for error messages and `explain`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
-    pub file: String,
+    pub file: Text,
     pub line: u64,
 }
+
+/// Text of the database: borrowed from the embedded files (no copy at start-up), or
+/// owned when it comes from an overlay.
+pub type Text = std::borrow::Cow<'static, str>;
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -244,12 +249,12 @@ impl fmt::Display for Origin {
 /// One ingredient of the database.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
-    pub name: String,
-    pub aliases: Vec<String>,
-    pub category: String,
+    pub name: Text,
+    pub aliases: Vec<Text>,
+    pub category: Text,
     pub flags: Flags,
-    pub reason: String,
-    pub source: Vec<String>,
+    pub reason: Text,
+    pub source: Vec<Text>,
     pub comedogenic: Option<Rating>,
     pub origin: Origin,
 }
@@ -491,7 +496,7 @@ impl Builder {
         });
     }
 
-    fn load_file(&mut self, file: &str, text: &str) {
+    fn load_file(&mut self, file: &'static str, text: &'static str) {
         let base = file.rsplit('/').next().unwrap_or(file);
         match base {
             "sources.csv" => self.load_sources(file, text),
@@ -501,62 +506,62 @@ impl Builder {
             "patterns.csv" => self.load_patterns(file, text),
             "product-types.csv" => self.load_type_words(file, text),
             "rules.csv" => self.load_rules(file, text),
-            _ => self.load_ingredients(file, text, false),
+            _ => {
+                self.load_ingredients(Cow::Borrowed(file), text, false, |c: &Cow<'static, str>| {
+                    c.clone()
+                })
+            }
         }
     }
 
     fn load_overlay(&mut self, file: &str, text: &str) {
-        self.load_ingredients(file, text, true);
+        self.load_ingredients(Cow::Owned(file.to_string()), text, true, |c| {
+            Cow::Owned(c.to_string())
+        });
     }
 
-    fn rows(&mut self, file: &str, text: &str, header: &[&str]) -> Vec<(u64, csv::StringRecord)> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let got: Vec<String> = match reader.headers() {
-            Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-            Err(e) => {
-                self.problem(file, 1, format!("unreadable header: {e}"));
+    /// The records of a file after its header, each with its line; fields that need no
+    /// unescaping borrow from `text`. Header and field-count problems are reported.
+    fn rows<'t>(
+        &mut self,
+        file: &str,
+        text: &'t str,
+        header: &[&str],
+    ) -> Vec<(u64, Vec<Cow<'t, str>>)> {
+        let mut records = CsvRecords::new(text);
+        match records.next() {
+            Some(Ok((_, got))) if got.iter().map(|c| c.as_ref()).eq(header.iter().copied()) => {}
+            Some(Ok((_, got))) => {
+                self.problem(
+                    file,
+                    1,
+                    format!(
+                        "header is {}; expected {}",
+                        quote_list(&got),
+                        quote_list(header)
+                    ),
+                );
                 return Vec::new();
             }
-        };
-        if got != header {
-            self.problem(
-                file,
-                1,
-                format!(
-                    "header is {}; expected {}",
-                    quote_list(&got),
-                    quote_list(header)
-                ),
-            );
-            return Vec::new();
+            Some(Err((line, e))) => {
+                self.problem(file, line, format!("unreadable header: {e}"));
+                return Vec::new();
+            }
+            None => {
+                self.problem(file, 1, "empty file: no header row");
+                return Vec::new();
+            }
         }
         let mut rows = Vec::new();
-        for record in reader.records() {
+        for record in records {
             match record {
-                Ok(r) => {
-                    let line = r.position().map_or(0, |p| p.line());
-                    if r.len() != header.len() {
-                        self.problem(
-                            file,
-                            line,
-                            format!("{} fields; expected {}", r.len(), header.len()),
-                        );
-                        continue;
-                    }
-                    // Canonical files have no padding (the data-lint test keeps them so);
-                    // overlays may, and trimming every record costs more than this check.
-                    let mut r = r;
-                    if r.iter().any(|f| f.len() != f.trim().len()) {
-                        r.trim();
-                    }
-                    rows.push((line, r));
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    self.problem(file, line, format!("malformed CSV: {e}"));
-                }
+                Ok((line, fields)) if fields.len() == header.len() => rows.push((line, fields)),
+                Ok((line, fields)) => self.problem(
+                    file,
+                    line,
+                    format!("{} fields; expected {}", fields.len(), header.len()),
+                ),
+                Err((line, e)) => self.problem(file, line, format!("malformed CSV: {e}")),
             }
         }
         rows
@@ -588,7 +593,7 @@ impl Builder {
             "source",
         ];
         for (line, row) in self.rows(file, text, &header) {
-            let kind = match &row[1] {
+            let kind = match row[1].as_ref() {
                 "finding" => CategoryKind::Finding,
                 "product-type" => CategoryKind::ProductType,
                 "baseline" => CategoryKind::Baseline,
@@ -642,7 +647,17 @@ impl Builder {
         }
     }
 
-    fn load_ingredients(&mut self, file: &str, text: &str, overlay: bool) {
+    /// Ingredient rows, embedded or from an overlay; `keep` turns a field into the
+    /// database's text (borrowed for the embedded files, owned for an overlay).
+    fn load_ingredients<'t>(
+        &mut self,
+        file: Text,
+        text: &'t str,
+        overlay: bool,
+        keep: impl Fn(&Cow<'t, str>) -> Text,
+    ) {
+        let file_name = file.clone();
+        let file: &str = &file_name;
         for (line, row) in self.rows(file, text, INGREDIENT_HEADER) {
             if row[0].is_empty() {
                 self.problem(file, line, "empty name");
@@ -656,15 +671,15 @@ impl Builder {
                 }
             };
             let entry = Entry {
-                name: row[0].to_string(),
-                aliases: split_list(&row[1]),
-                category: row[2].to_string(),
+                name: keep(&row[0]),
+                aliases: split_cow(&row[1]).iter().map(&keep).collect(),
+                category: keep(&row[2]),
                 flags,
-                reason: row[4].to_string(),
-                source: split_list(&row[5]),
+                reason: keep(&row[4]),
+                source: split_cow(&row[5]).iter().map(&keep).collect(),
                 comedogenic: None,
                 origin: Origin {
-                    file: file.to_string(),
+                    file: file_name.clone(),
                     line,
                 },
             };
@@ -700,7 +715,7 @@ impl Builder {
                     row[0].to_string(),
                     r,
                     Origin {
-                        file: file.to_string(),
+                        file: file.to_string().into(),
                         line,
                     },
                 )),
@@ -725,7 +740,7 @@ impl Builder {
                     reason: row[2].to_string(),
                 },
                 Origin {
-                    file: file.to_string(),
+                    file: file.to_string().into(),
                     line,
                 },
             ));
@@ -791,7 +806,7 @@ impl Builder {
 
     fn load_rules(&mut self, file: &str, text: &str) {
         for (line, row) in self.rows(file, text, &["id", "value", "reason", "source"]) {
-            if !RULES.contains(&&row[0]) {
+            if !RULES.contains(&row[0].as_ref()) {
                 self.problem(
                     file,
                     line,
@@ -837,28 +852,34 @@ impl Builder {
         }
         let valid_categories: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
         let mut problems = Vec::new();
-        let check_sources = |sources: &[String], origin: &Origin, problems: &mut Vec<Problem>| {
+        fn check_sources<S: AsRef<str>>(
+            known: &BTreeMap<String, String>,
+            sources: &[S],
+            origin: &Origin,
+            problems: &mut Vec<Problem>,
+        ) {
             if sources.is_empty() {
                 problems.push(Problem {
-                    file: origin.file.clone(),
+                    file: origin.file.to_string(),
                     line: origin.line,
                     message: "no source".into(),
                 });
             }
             for s in sources {
-                if !self.sources.contains_key(s) {
+                let s = s.as_ref();
+                if !known.contains_key(s) {
                     problems.push(Problem {
-                        file: origin.file.clone(),
+                        file: origin.file.to_string(),
                         line: origin.line,
                         message: format!("unknown source `{s}`; add it to data/sources.csv"),
                     });
                 }
             }
-        };
+        }
         for e in &self.entries {
-            if !category_index.contains_key(&e.category) {
+            if !category_index.contains_key(e.category.as_ref()) {
                 problems.push(Problem {
-                    file: e.origin.file.clone(),
+                    file: e.origin.file.to_string(),
                     line: e.origin.line,
                     message: format!(
                         "unknown category `{}` for `{}`; categories are {}",
@@ -870,12 +891,12 @@ impl Builder {
             }
             if e.reason.is_empty() {
                 problems.push(Problem {
-                    file: e.origin.file.clone(),
+                    file: e.origin.file.to_string(),
                     line: e.origin.line,
                     message: format!("`{}` has no reason", e.name),
                 });
             }
-            check_sources(&e.source, &e.origin, &mut problems);
+            check_sources(&self.sources, &e.source, &e.origin, &mut problems);
         }
         for p in &self.patterns {
             let origin = Origin {
@@ -884,19 +905,19 @@ impl Builder {
             };
             if !category_index.contains_key(&p.category) {
                 problems.push(Problem {
-                    file: origin.file.clone(),
+                    file: origin.file.to_string(),
                     line: origin.line,
                     message: format!("unknown category `{}` in pattern `{}`", p.category, p.id),
                 });
             }
-            check_sources(&p.source, &origin, &mut problems);
+            check_sources(&self.sources, &p.source, &origin, &mut problems);
         }
         for c in &self.categories {
             let origin = Origin {
                 file: "data/categories.csv".into(),
                 line: 0,
             };
-            check_sources(&c.source, &origin, &mut problems);
+            check_sources(&self.sources, &c.source, &origin, &mut problems);
         }
         // Aliases resolve to the entry that owns them, so the lookups below see them too.
         let mut names: NameIndex = std::mem::take(&mut self.by_name)
@@ -908,7 +929,7 @@ impl Builder {
                 let key = word_key(a);
                 match names.get(&key) {
                     Some(&(j, _)) if j != i => problems.push(Problem {
-                        file: e.origin.file.clone(),
+                        file: e.origin.file.to_string(),
                         line: e.origin.line,
                         message: format!(
                             "alias `{a}` of `{}` collides with `{}` ({})",
@@ -945,7 +966,7 @@ impl Builder {
             match names.get(&word_key(&name)) {
                 Some(&(i, _)) => self.entries[i].comedogenic = Some(rating),
                 None => problems.push(Problem {
-                    file: origin.file,
+                    file: origin.file.to_string(),
                     line: origin.line,
                     message: format!("rated ingredient {}", unknown(&self.entries, &name)),
                 }),
@@ -956,7 +977,7 @@ impl Builder {
             for n in [&l.name, &l.resembles] {
                 if !names.contains_key(&word_key(n)) {
                     problems.push(Problem {
-                        file: origin.file.clone(),
+                        file: origin.file.to_string(),
                         line: origin.line,
                         message: format!("look-alike {}", unknown(&self.entries, n)),
                     });
@@ -981,6 +1002,146 @@ impl Builder {
             type_words: self.type_words,
             category_index,
         })
+    }
+}
+
+/// A small CSV reader for the database files: RFC 4180 quoting, CRLF or LF, fields
+/// trimmed. A field without doubled quotes borrows from the text, so the embedded
+/// database is read without copying its text.
+struct CsvRecords<'t> {
+    text: &'t str,
+    pos: usize,
+    line: u64,
+}
+
+impl<'t> CsvRecords<'t> {
+    fn new(text: &'t str) -> CsvRecords<'t> {
+        CsvRecords {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    fn field(&mut self) -> Result<Cow<'t, str>, String> {
+        let bytes = self.text.as_bytes();
+        if bytes.get(self.pos) != Some(&b'"') {
+            let start = self.pos;
+            let len =
+                memchr::memchr3(b',', b'\n', b'\r', &bytes[start..]).unwrap_or(bytes.len() - start);
+            self.pos = start + len;
+            return Ok(Cow::Borrowed(trim(&self.text[start..self.pos])));
+        }
+        self.pos += 1;
+        let mut owned: Option<String> = None;
+        let mut segment = self.pos;
+        loop {
+            let Some(k) = memchr::memchr(b'"', &bytes[self.pos..]) else {
+                return Err("a quoted field is never closed".into());
+            };
+            let quote = self.pos + k;
+            self.line += memchr::memchr_iter(b'\n', &bytes[self.pos..quote]).count() as u64;
+            if bytes.get(quote + 1) == Some(&b'"') {
+                owned
+                    .get_or_insert_with(String::new)
+                    .push_str(&self.text[segment..=quote]);
+                self.pos = quote + 2;
+                segment = self.pos;
+                continue;
+            }
+            let value = match owned {
+                Some(mut o) => {
+                    o.push_str(&self.text[segment..quote]);
+                    Cow::Owned(o.trim().to_string())
+                }
+                None => Cow::Borrowed(trim(&self.text[segment..quote])),
+            };
+            self.pos = quote + 1;
+            return Ok(value);
+        }
+    }
+}
+
+impl<'t> Iterator for CsvRecords<'t> {
+    type Item = Result<(u64, Vec<Cow<'t, str>>), (u64, String)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        loop {
+            // Blank lines between records are skipped.
+            match bytes.get(self.pos) {
+                None => return None,
+                Some(b'\n') => {
+                    self.pos += 1;
+                    self.line += 1;
+                }
+                Some(b'\r') => self.pos += 1,
+                Some(_) => break,
+            }
+        }
+        let line = self.line;
+        let mut fields = Vec::with_capacity(8);
+        loop {
+            match self.field() {
+                Ok(f) => fields.push(f),
+                Err(e) => {
+                    self.pos = bytes.len();
+                    return Some(Err((line, e)));
+                }
+            }
+            match bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'\r') | Some(b'\n') | None => {
+                    if bytes.get(self.pos) == Some(&b'\r') {
+                        self.pos += 1;
+                    }
+                    if bytes.get(self.pos) == Some(&b'\n') {
+                        self.pos += 1;
+                        self.line += 1;
+                    }
+                    return Some(Ok((line, fields)));
+                }
+                Some(_) => {
+                    // Text after a closing quote: skip to the end of the line.
+                    let rest = bytes[self.pos..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .unwrap_or(bytes.len() - self.pos);
+                    self.pos += rest + 1;
+                    self.line += 1;
+                    return Some(Err((line, "text after a closing quote".into())));
+                }
+            }
+        }
+    }
+}
+
+/// Trims a field; canonical files have no padding, so most fields are returned as
+/// they are after looking at their two ends.
+fn trim(f: &str) -> &str {
+    let padded = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
+    if padded(f.as_bytes().first()) || padded(f.as_bytes().last()) {
+        f.trim()
+    } else {
+        f
+    }
+}
+
+/// Splits a `|`-separated cell, keeping borrowed text borrowed.
+fn split_cow<'t>(cell: &Cow<'t, str>) -> Vec<Cow<'t, str>> {
+    match cell {
+        Cow::Borrowed(s) => s
+            .split('|')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(Cow::Borrowed)
+            .collect(),
+        Cow::Owned(s) => s
+            .split('|')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| Cow::Owned(p.to_string()))
+            .collect(),
     }
 }
 
@@ -1019,4 +1180,42 @@ pub fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| format!("`{}`", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> Vec<Result<(u64, Vec<String>), (u64, String)>> {
+        CsvRecords::new(text)
+            .map(|r| r.map(|(l, f)| (l, f.into_iter().map(|c| c.into_owned()).collect())))
+            .collect()
+    }
+
+    #[test]
+    fn database_csv_reads_quotes_crlf_and_blank_lines() {
+        let got = records("a,b\r\n\"x, \"\"y\"\"\", z \r\n\r\n\"multi\nline\",w\n");
+        assert_eq!(
+            got,
+            [
+                Ok((1, vec!["a".to_string(), "b".to_string()])),
+                Ok((2, vec!["x, \"y\"".to_string(), "z".to_string()])),
+                Ok((4, vec!["multi\nline".to_string(), "w".to_string()])),
+            ]
+        );
+        let borrowed = CsvRecords::new("plain,\"quoted, no escapes\"\n")
+            .next()
+            .unwrap()
+            .unwrap();
+        assert!(borrowed.1.iter().all(|c| matches!(c, Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn database_csv_reports_an_unclosed_quote_with_its_line() {
+        let got = records("a,b\n\"never closed,x\n");
+        assert_eq!(
+            got[1],
+            Err((2, "a quoted field is never closed".to_string()))
+        );
+    }
 }

@@ -96,31 +96,31 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
         }
     };
     let label = |category: &str| db.category(category).map(|c| c.label.clone());
-    let sources = |ids: &[String]| -> Vec<Source> {
+    fn sources<S: AsRef<str>>(db: &crate::db::Database, ids: &[S]) -> Vec<Source> {
         ids.iter()
             .map(|s| Source {
-                id: s.clone(),
-                citation: db.sources.get(s).cloned(),
+                id: s.as_ref().to_string(),
+                citation: db.sources.get(s.as_ref()).cloned(),
             })
             .collect()
-    };
+    }
     match r.target {
         Target::Entry(i) => {
             let e = m.entry(i);
             let key = word_key(&e.name);
             Explanation::Known(Box::new(Known {
                 query: name.to_string(),
-                name: e.name.clone(),
+                name: e.name.to_string(),
                 matched_by: r.how,
                 pattern: None,
-                category: e.category.clone(),
+                category: e.category.to_string(),
                 category_label: label(&e.category),
                 wait_hours: waits(&e.category),
-                aliases: e.aliases.clone(),
+                aliases: e.aliases.iter().map(|a| a.to_string()).collect(),
                 comedogenic: e.comedogenic,
                 rules: e.flags.to_cell(),
-                reason: e.reason.clone(),
-                sources: sources(&e.source),
+                reason: e.reason.to_string(),
+                sources: sources(db, &e.source),
                 lookalikes: db
                     .lookalikes
                     .iter()
@@ -144,7 +144,7 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
                 comedogenic: None,
                 rules: pat.flags.to_cell(),
                 reason: pat.reason.clone(),
-                sources: sources(&pat.source),
+                sources: sources(db, &pat.source),
                 lookalikes: Vec::new(),
                 defined_at: None,
             }))
@@ -152,12 +152,12 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
         Target::Unrecognized => {
             let mut close: Vec<String> = Vec::new();
             if let Some(s) = r.suggestion {
-                close.push(m.entry(s).name.clone());
+                close.push(m.entry(s).name.to_string());
             }
             for i in m.search(name).into_iter().take(5) {
-                let n = &m.entry(i).name;
-                if !close.contains(n) {
-                    close.push(n.clone());
+                let n = m.entry(i).name.to_string();
+                if !close.contains(&n) {
+                    close.push(n);
                 }
             }
             Explanation::Unknown(Unknown {

@@ -411,7 +411,7 @@ impl Matcher {
                     let Target::Entry(i) = r.target else {
                         unreachable!()
                     };
-                    let name = self.db.entries[i].name.clone();
+                    let name = self.db.entries[i].name.to_string();
                     let _ = k;
                     (name, r)
                 })
@@ -499,8 +499,8 @@ impl Matcher {
     /// Does this resolution carry a category that imposes a wait?
     pub fn is_flagged(&self, r: &Resolution) -> bool {
         let category = match r.target {
-            Target::Entry(i) => &self.db.entries[i].category,
-            Target::Pattern(p) => &self.db.patterns[p].category,
+            Target::Entry(i) => self.db.entries[i].category.as_ref(),
+            Target::Pattern(p) => self.db.patterns[p].category.as_str(),
             Target::Unrecognized => return false,
         };
         self.db

@@ -10,6 +10,9 @@
 /// `Caprylic/ Capric Triglyceride` and `caprylic capric triglyceride` share a key;
 /// `PEG-100 Stearate` becomes `peg 100 stearate`. Parenthesised text is kept as words.
 pub fn word_key(text: &str) -> String {
+    if text.is_ascii() {
+        return ascii_word_key(text.as_bytes());
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut push = |out: &mut String, c: char| {
@@ -26,14 +29,33 @@ pub fn word_key(text: &str) -> String {
     for c in text.chars() {
         if c.is_ascii() {
             push(&mut out, c);
-            continue;
-        }
-        // Invisible characters fold to nothing and join what they separate.
-        for f in fold(c).chars() {
-            push(&mut out, f);
+        } else {
+            // Invisible characters fold to nothing and join what they separate.
+            for f in fold(c).chars() {
+                push(&mut out, f);
+            }
         }
     }
     out
+}
+
+/// `word_key` for ASCII text, byte by byte: the common case, and the hot one when
+/// the database loads.
+fn ascii_word_key(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut pending_space = false;
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() {
+            if pending_space {
+                out.push(b' ');
+                pending_space = false;
+            }
+            out.push(b.to_ascii_lowercase());
+        } else {
+            pending_space = !out.is_empty();
+        }
+    }
+    String::from_utf8(out).expect("only ASCII bytes were pushed")
 }
 
 /// The word key without its spaces: `cetearylalcohol`. Matches text whose words were

@@ -242,7 +242,7 @@ fn every_protocol_name_is_present() {
     for (name, category) in want {
         let r = m.resolve(name);
         let got = match r.target {
-            aftercare::matcher::Target::Entry(i) => m.entry(i).category.clone(),
+            aftercare::matcher::Target::Entry(i) => m.entry(i).category.to_string(),
             aftercare::matcher::Target::Pattern(p) => m.pattern(p).category.clone(),
             aftercare::matcher::Target::Unrecognized => "unrecognized".into(),
         };

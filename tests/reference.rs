@@ -42,7 +42,7 @@ fn every_eu_labelled_allergen_is_in_the_database() {
             total += 1;
             let r = m.resolve(name);
             let category = match r.target {
-                Target::Entry(i) => Some(m.entry(i).category.clone()),
+                Target::Entry(i) => Some(m.entry(i).category.to_string()),
                 Target::Pattern(p) => Some(m.pattern(p).category.clone()),
                 Target::Unrecognized => None,
             };

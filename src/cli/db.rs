@@ -98,11 +98,11 @@ pub fn run(args: DbArgs) -> Result<u8> {
                     w.write_record(INGREDIENT_HEADER.iter().copied().chain(["comedogenic"]))?;
                     for e in &d.entries {
                         w.write_record([
-                            e.name.as_str(),
+                            e.name.as_ref(),
                             &e.aliases.join("|"),
-                            &e.category,
+                            e.category.as_ref(),
                             &e.flags.to_cell(),
-                            &e.reason,
+                            e.reason.as_ref(),
                             &e.source.join("|"),
                             &e.comedogenic.map(|r| r.to_string()).unwrap_or_default(),
                         ])?;
