@@ -1186,7 +1186,9 @@ pub fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
 mod tests {
     use super::*;
 
-    fn records(text: &str) -> Vec<Result<(u64, Vec<String>), (u64, String)>> {
+    type Record = Result<(u64, Vec<String>), (u64, String)>;
+
+    fn records(text: &str) -> Vec<Record> {
         CsvRecords::new(text)
             .map(|r| r.map(|(l, f)| (l, f.into_iter().map(|c| c.into_owned()).collect())))
             .collect()
