@@ -254,9 +254,26 @@ pub struct Entry {
     pub category: Text,
     pub flags: Flags,
     pub reason: Text,
-    pub source: Vec<Text>,
+    /// Source ids, as the `|`-separated cell of the file (see `sources`).
+    #[serde(serialize_with = "serialize_list")]
+    pub source: Text,
     pub comedogenic: Option<Rating>,
     pub origin: Origin,
+}
+
+impl Entry {
+    /// The entry's source ids.
+    pub fn sources(&self) -> impl Iterator<Item = &str> {
+        self.source
+            .split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// Serialises a `|`-separated cell as a list.
+fn serialize_list<S: serde::Serializer>(cell: &Text, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(cell.split('|').map(str::trim).filter(|x| !x.is_empty()))
 }
 
 /// A rule for names no list can enumerate (`PEG-n ...`, `Citrus X Peel Oil`).
@@ -477,7 +494,7 @@ struct Builder {
     sources: BTreeMap<String, String>,
     categories: Vec<Category>,
     entries: Vec<Entry>,
-    by_name: rustc_hash::FxHashMap<String, usize>,
+    by_name: NameIndex,
     ratings: Vec<(String, Rating, Origin)>,
     lookalikes: Vec<(Lookalike, Origin)>,
     patterns: Vec<Pattern>,
@@ -520,17 +537,19 @@ impl Builder {
         });
     }
 
-    /// The records of a file after its header, each with its line; fields that need no
-    /// unescaping borrow from `text`. Header and field-count problems are reported.
-    fn rows<'t>(
+    /// The reader positioned after a checked header; `None` (with the problem
+    /// reported) when the header is missing or wrong.
+    fn records_after_header<'t>(
         &mut self,
         file: &str,
         text: &'t str,
         header: &[&str],
-    ) -> Vec<(u64, Vec<Cow<'t, str>>)> {
+    ) -> Option<CsvRecords<'t>> {
         let mut records = CsvRecords::new(text);
         match records.next() {
-            Some(Ok((_, got))) if got.iter().map(|c| c.as_ref()).eq(header.iter().copied()) => {}
+            Some(Ok((_, got))) if got.iter().map(|c| c.as_ref()).eq(header.iter().copied()) => {
+                Some(records)
+            }
             Some(Ok((_, got))) => {
                 self.problem(
                     file,
@@ -541,17 +560,30 @@ impl Builder {
                         quote_list(header)
                     ),
                 );
-                return Vec::new();
+                None
             }
             Some(Err((line, e))) => {
                 self.problem(file, line, format!("unreadable header: {e}"));
-                return Vec::new();
+                None
             }
             None => {
                 self.problem(file, 1, "empty file: no header row");
-                return Vec::new();
+                None
             }
         }
+    }
+
+    /// The records of a file after its header, each with its line; fields that need no
+    /// unescaping borrow from `text`. Header and field-count problems are reported.
+    fn rows<'t>(
+        &mut self,
+        file: &str,
+        text: &'t str,
+        header: &[&str],
+    ) -> Vec<(u64, Vec<Cow<'t, str>>)> {
+        let Some(records) = self.records_after_header(file, text, header) else {
+            return Vec::new();
+        };
         let mut rows = Vec::new();
         for record in records {
             match record {
@@ -658,7 +690,30 @@ impl Builder {
     ) {
         let file_name = file.clone();
         let file: &str = &file_name;
-        for (line, row) in self.rows(file, text, INGREDIENT_HEADER) {
+        // Room for every row at once, so the index is not rehashed as it grows.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        self.entries.reserve(lines);
+        self.by_name.reserve(lines);
+        let Some(mut records) = self.records_after_header(file, text, INGREDIENT_HEADER) else {
+            return;
+        };
+        let mut row: Vec<Cow<'t, str>> = Vec::with_capacity(INGREDIENT_HEADER.len());
+        while let Some(record) = records.read_into(&mut row) {
+            let line = match record {
+                Ok(line) if row.len() == INGREDIENT_HEADER.len() => line,
+                Ok(line) => {
+                    self.problem(
+                        file,
+                        line,
+                        format!("{} fields; expected {}", row.len(), INGREDIENT_HEADER.len()),
+                    );
+                    continue;
+                }
+                Err((line, e)) => {
+                    self.problem(file, line, format!("malformed CSV: {e}"));
+                    continue;
+                }
+            };
             if row[0].is_empty() {
                 self.problem(file, line, "empty name");
                 continue;
@@ -676,7 +731,7 @@ impl Builder {
                 category: keep(&row[2]),
                 flags,
                 reason: keep(&row[4]),
-                source: split_cow(&row[5]).iter().map(&keep).collect(),
+                source: keep(&row[5]),
                 comedogenic: None,
                 origin: Origin {
                     file: file_name.clone(),
@@ -686,7 +741,7 @@ impl Builder {
             let key = word_key(&entry.name);
             if overlay {
                 self.overlay_rows += 1;
-                if let Some(&i) = self.by_name.get(&key) {
+                if let Some(&(i, _)) = self.by_name.get(&key) {
                     let rating = self.entries[i].comedogenic;
                     self.entries[i] = Entry {
                         comedogenic: rating,
@@ -694,7 +749,7 @@ impl Builder {
                     };
                     continue;
                 }
-            } else if let Some(&i) = self.by_name.get(&key) {
+            } else if let Some(&(i, _)) = self.by_name.get(&key) {
                 let first = self.entries[i].origin.clone();
                 self.problem(
                     file,
@@ -703,7 +758,7 @@ impl Builder {
                 );
                 continue;
             }
-            self.by_name.insert(key, self.entries.len());
+            self.by_name.insert(key, (self.entries.len(), false));
             self.entries.push(entry);
         }
     }
@@ -852,21 +907,15 @@ impl Builder {
         }
         let valid_categories: Vec<String> = self.categories.iter().map(|c| c.id.clone()).collect();
         let mut problems = Vec::new();
-        fn check_sources<S: AsRef<str>>(
+        fn check_sources<'a>(
             known: &BTreeMap<String, String>,
-            sources: &[S],
+            sources: impl IntoIterator<Item = &'a str>,
             origin: &Origin,
             problems: &mut Vec<Problem>,
         ) {
-            if sources.is_empty() {
-                problems.push(Problem {
-                    file: origin.file.to_string(),
-                    line: origin.line,
-                    message: "no source".into(),
-                });
-            }
+            let mut any = false;
             for s in sources {
-                let s = s.as_ref();
+                any = true;
                 if !known.contains_key(s) {
                     problems.push(Problem {
                         file: origin.file.to_string(),
@@ -874,6 +923,13 @@ impl Builder {
                         message: format!("unknown source `{s}`; add it to data/sources.csv"),
                     });
                 }
+            }
+            if !any {
+                problems.push(Problem {
+                    file: origin.file.to_string(),
+                    line: origin.line,
+                    message: "no source".into(),
+                });
             }
         }
         for e in &self.entries {
@@ -896,7 +952,7 @@ impl Builder {
                     message: format!("`{}` has no reason", e.name),
                 });
             }
-            check_sources(&self.sources, &e.source, &e.origin, &mut problems);
+            check_sources(&self.sources, e.sources(), &e.origin, &mut problems);
         }
         for p in &self.patterns {
             let origin = Origin {
@@ -910,20 +966,27 @@ impl Builder {
                     message: format!("unknown category `{}` in pattern `{}`", p.category, p.id),
                 });
             }
-            check_sources(&self.sources, &p.source, &origin, &mut problems);
+            check_sources(
+                &self.sources,
+                p.source.iter().map(String::as_str),
+                &origin,
+                &mut problems,
+            );
         }
         for c in &self.categories {
             let origin = Origin {
                 file: "data/categories.csv".into(),
                 line: 0,
             };
-            check_sources(&self.sources, &c.source, &origin, &mut problems);
+            check_sources(
+                &self.sources,
+                c.source.iter().map(String::as_str),
+                &origin,
+                &mut problems,
+            );
         }
         // Aliases resolve to the entry that owns them, so the lookups below see them too.
-        let mut names: NameIndex = std::mem::take(&mut self.by_name)
-            .into_iter()
-            .map(|(k, i)| (k, (i, false)))
-            .collect();
+        let mut names: NameIndex = std::mem::take(&mut self.by_name);
         for (i, e) in self.entries.iter().enumerate() {
             for a in &e.aliases {
                 let key = word_key(a);
@@ -1062,10 +1125,11 @@ impl<'t> CsvRecords<'t> {
     }
 }
 
-impl<'t> Iterator for CsvRecords<'t> {
-    type Item = Result<(u64, Vec<Cow<'t, str>>), (u64, String)>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'t> CsvRecords<'t> {
+    /// Reads the next record into `fields` (cleared first), reusing its allocation;
+    /// the record's line, or the line and problem of a malformed one.
+    fn read_into(&mut self, fields: &mut Vec<Cow<'t, str>>) -> Option<Result<u64, (u64, String)>> {
+        fields.clear();
         let bytes = self.text.as_bytes();
         loop {
             // Blank lines between records are skipped.
@@ -1080,7 +1144,6 @@ impl<'t> Iterator for CsvRecords<'t> {
             }
         }
         let line = self.line;
-        let mut fields = Vec::with_capacity(8);
         loop {
             match self.field() {
                 Ok(f) => fields.push(f),
@@ -1099,20 +1162,28 @@ impl<'t> Iterator for CsvRecords<'t> {
                         self.pos += 1;
                         self.line += 1;
                     }
-                    return Some(Ok((line, fields)));
+                    return Some(Ok(line));
                 }
                 Some(_) => {
                     // Text after a closing quote: skip to the end of the line.
-                    let rest = bytes[self.pos..]
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .unwrap_or(bytes.len() - self.pos);
+                    let rest =
+                        memchr::memchr(b'\n', &bytes[self.pos..]).unwrap_or(bytes.len() - self.pos);
                     self.pos += rest + 1;
                     self.line += 1;
                     return Some(Err((line, "text after a closing quote".into())));
                 }
             }
         }
+    }
+}
+
+impl<'t> Iterator for CsvRecords<'t> {
+    type Item = Result<(u64, Vec<Cow<'t, str>>), (u64, String)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut fields = Vec::with_capacity(8);
+        self.read_into(&mut fields)
+            .map(|r| r.map(|line| (line, fields)))
     }
 }
 

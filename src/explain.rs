@@ -120,7 +120,7 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
                 comedogenic: e.comedogenic,
                 rules: e.flags.to_cell(),
                 reason: e.reason.to_string(),
-                sources: sources(db, &e.source),
+                sources: sources(db, &e.sources().collect::<Vec<_>>()),
                 lookalikes: db
                     .lookalikes
                     .iter()

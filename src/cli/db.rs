@@ -103,7 +103,7 @@ pub fn run(args: DbArgs) -> Result<u8> {
                             e.category.as_ref(),
                             &e.flags.to_cell(),
                             e.reason.as_ref(),
-                            &e.source.join("|"),
+                            e.source.as_ref(),
                             &e.comedogenic.map(|r| r.to_string()).unwrap_or_default(),
                         ])?;
                     }
