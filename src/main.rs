@@ -26,7 +26,13 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .or_else(|| {
                 e.downcast_ref::<serde_json::Error>()
                     .and_then(serde_json::Error::io_error_kind)
-            });
+            })
+            .or_else(
+                || match e.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+                    Some(csv::ErrorKind::Io(io)) => Some(io.kind()),
+                    _ => None,
+                },
+            );
         io == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
