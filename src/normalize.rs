@@ -45,18 +45,36 @@ fn ascii_word_key(bytes: &[u8]) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut pending_space = false;
     for &b in bytes {
-        if b.is_ascii_alphanumeric() {
+        let kept = WORD_BYTE[usize::from(b)];
+        if kept != 0 {
             if pending_space {
                 out.push(b' ');
                 pending_space = false;
             }
-            out.push(b.to_ascii_lowercase());
+            out.push(kept);
         } else {
             pending_space = !out.is_empty();
         }
     }
     String::from_utf8(out).expect("only ASCII bytes were pushed")
 }
+
+/// Each ASCII byte as it stands in a word key: letters lower-cased, digits kept, and
+/// 0 for everything that separates words.
+const WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
 
 /// The word key without its spaces: `cetearylalcohol`. Matches text whose words were
 /// glued together or broken apart by scraping (`CitricAcid`, `Pheno-xyethanol`).
