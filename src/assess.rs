@@ -250,21 +250,30 @@ impl Checker {
         let lines: Vec<Option<usize>> = (0..parsed.parts.len())
             .map(|p| self.one_percent_line(&items, p, &parsed.parts[p].kind))
             .collect();
-        let lower_text = label_text.to_lowercase();
-        let furocoumarin_free = [
-            "furocoumarin-free",
-            "furocoumarin free",
-            "bergapten-free",
-            "bergapten free",
-            "furocoumarins removed",
-            " fcf",
-        ]
-        .iter()
-        .any(|w| lower_text.contains(w));
+        // Read only when a label has an oil whose phototoxicity a claim can remove.
+        let furocoumarin_free = std::cell::OnceCell::new();
+        let says_furocoumarin_free = || {
+            *furocoumarin_free.get_or_init(|| {
+                let lower = label_text.to_lowercase();
+                [
+                    "furocoumarin-free",
+                    "furocoumarin free",
+                    "bergapten-free",
+                    "bergapten free",
+                    "furocoumarins removed",
+                    " fcf",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
+            })
+        };
         // Which entries each part contains, for the buffer rule.
-        let present: rustc_hash::FxHashSet<(usize, String)> = items
+        let present: rustc_hash::FxHashSet<(usize, usize)> = items
             .iter()
-            .filter_map(|i| i.entry(self).map(|e| (i.part, word_key(&e.name))))
+            .filter_map(|i| match i.resolution.target {
+                Target::Entry(e) => Some((i.part, e)),
+                _ => None,
+            })
             .collect();
         let water_first: Vec<bool> = (0..parsed.parts.len())
             .map(|p| {
@@ -313,7 +322,7 @@ impl Checker {
             let mut note: Option<(String, String)> = None;
             match kind {
                 Some(CategoryKind::Finding) => {
-                    if flags.furocoumarin && furocoumarin_free {
+                    if flags.furocoumarin && says_furocoumarin_free() {
                         category = "essential-oil".to_string();
                         reason = format!(
                             "{reason}; the label says furocoumarin-free, so an essential oil, not phototoxic"
@@ -330,10 +339,11 @@ impl Checker {
                             finding = Some((category.clone(), format!("{reason} ({why})")));
                         }
                     } else if let Some(what) = &flags.dual_use {
-                        let buffer = flags
-                            .buffers
-                            .iter()
-                            .find(|b| present.contains(&(item.part, word_key(b))));
+                        let buffer = flags.buffers.iter().find(|b| {
+                            db.names
+                                .get(&word_key(b))
+                                .is_some_and(|&(salt, _)| present.contains(&(item.part, salt)))
+                        });
                         if !counts_as_active {
                             note = Some((category.clone(), format!("after the 1% line: {what}")));
                         } else if let (Some(salt), None) = (buffer, stated) {
