@@ -95,6 +95,15 @@ pub struct Assessment {
     pub condition: &'static str,
 }
 
+impl Assessment {
+    /// The ingredients the database does not know, in label order.
+    pub fn unrecognized(&self) -> impl Iterator<Item = &Ingredient> {
+        self.ingredients
+            .iter()
+            .filter(|i| i.status == Status::Unrecognized)
+    }
+}
+
 /// An ingredient (or the product type) that imposes a wait.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {

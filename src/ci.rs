@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::assess::{Assessment, Checker, Finding, Options, Status};
+use crate::assess::{Assessment, Checker, Finding, Options};
 use crate::batch::{self, Outcome, Progress, Settings};
 use crate::catalog::{Catalog, Columns};
 use crate::normalize::word_key;
@@ -449,12 +449,7 @@ fn judge(
         }
     }
     if claim.is_some() {
-        let unknown: Vec<String> = assessment
-            .ingredients
-            .iter()
-            .filter(|i| i.status == Status::Unrecognized)
-            .map(|i| i.text.clone())
-            .collect();
+        let unknown: Vec<String> = assessment.unrecognized().map(|i| i.text.clone()).collect();
         if !unknown.is_empty() {
             report.warnings.push(Issue {
                 kind: IssueKind::UnrecognizedIngredient,

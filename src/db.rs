@@ -182,7 +182,7 @@ impl Flags {
 
     fn parse(cell: &str) -> Result<Flags, String> {
         let mut flags = Flags::default();
-        for raw in cell.split('|').map(str::trim).filter(|s| !s.is_empty()) {
+        for raw in list_items(cell) {
             let (key, value) = match raw.split_once('=') {
                 Some((k, v)) => (k.trim(), Some(v.trim())),
                 None => (raw, None),
@@ -264,16 +264,13 @@ pub struct Entry {
 impl Entry {
     /// The entry's source ids.
     pub fn sources(&self) -> impl Iterator<Item = &str> {
-        self.source
-            .split('|')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        list_items(&self.source)
     }
 }
 
 /// Serialises a `|`-separated cell as a list.
 fn serialize_list<S: serde::Serializer>(cell: &Text, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(cell.split('|').map(str::trim).filter(|x| !x.is_empty()))
+    s.collect_seq(list_items(cell))
 }
 
 /// A rule for names no list can enumerate (`PEG-n ...`, `Citrus X Peel Oil`).
@@ -1201,18 +1198,8 @@ fn trim(f: &str) -> &str {
 /// Splits a `|`-separated cell, keeping borrowed text borrowed.
 fn split_cow<'t>(cell: &Cow<'t, str>) -> Vec<Cow<'t, str>> {
     match cell {
-        Cow::Borrowed(s) => s
-            .split('|')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(Cow::Borrowed)
-            .collect(),
-        Cow::Owned(s) => s
-            .split('|')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| Cow::Owned(p.to_string()))
-            .collect(),
+        Cow::Borrowed(s) => list_items(s).map(Cow::Borrowed).collect(),
+        Cow::Owned(s) => list_items(s).map(|p| Cow::Owned(p.to_string())).collect(),
     }
 }
 
@@ -1237,11 +1224,12 @@ fn parse_rating(cell: &str) -> Option<Rating> {
 
 /// Splits a `|`-separated cell.
 pub fn split_list(cell: &str) -> Vec<String> {
-    cell.split('|')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    list_items(cell).map(str::to_string).collect()
+}
+
+/// The items of a `|`-separated cell, trimmed, empty ones skipped.
+fn list_items(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split('|').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// ``a`, `b`, `c`` for error messages.

@@ -10,7 +10,7 @@
 use jiff::{Span, ZonedDateTime, civil::Date};
 use serde::Serialize;
 
-use crate::assess::{self, CONDITION, Checker, Finding, Options, Status, Verdict};
+use crate::assess::{self, CONDITION, Checker, Finding, Options, Verdict};
 use crate::db::{Profile, Wait};
 
 /// One product of a routine, as the user gave it.
@@ -393,6 +393,7 @@ fn check(
         (Verdict::Ok, _) | (_, None) => ("baseline".to_string(), "baseline".to_string()),
         (_, Some(f)) => (assess::summarize(&a, checker.db()), f.category.clone()),
     };
+    let unrecognized = a.unrecognized().map(|i| i.text.clone()).collect();
     let checked = Checked {
         verdict: a.verdict,
         product_type: a.product_type,
@@ -404,12 +405,7 @@ fn check(
         hours: safe.as_ref().map(|z| hours_between(treated, z)),
         reason,
         reason_category,
-        unrecognized: a
-            .ingredients
-            .iter()
-            .filter(|i| i.status == Status::Unrecognized)
-            .map(|i| i.text.clone())
-            .collect(),
+        unrecognized,
         findings: a.findings,
     };
     Ok((checked, safe))

@@ -59,12 +59,7 @@ pub fn write_record<W: Write>(
                 .map(|f| f.ingredient.as_str())
                 .collect();
             row.push(neutralize(&flagged.join(";")));
-            let unknown: Vec<&str> = a
-                .ingredients
-                .iter()
-                .filter(|i| i.status == crate::assess::Status::Unrecognized)
-                .map(|i| i.text.as_str())
-                .collect();
+            let unknown: Vec<&str> = a.unrecognized().map(|i| i.text.as_str()).collect();
             row.push(neutralize(&unknown.join(";")));
             row.push(String::new());
         }

@@ -6,7 +6,7 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::sanitize;
-use crate::assess::{Assessment, Status, Verdict, summarize};
+use crate::assess::{Assessment, Verdict, summarize};
 use crate::db::Database;
 
 const BOLD: Style = Style::new().bold();
@@ -105,11 +105,7 @@ pub fn write(out: &mut dyn Write, a: &Assessment, db: &Database) -> std::io::Res
             )?;
         }
     }
-    let unknown: Vec<_> = a
-        .ingredients
-        .iter()
-        .filter(|i| i.status == Status::Unrecognized)
-        .collect();
+    let unknown: Vec<_> = a.unrecognized().collect();
     if !unknown.is_empty() {
         writeln!(
             out,
@@ -124,11 +120,7 @@ pub fn write(out: &mut dyn Write, a: &Assessment, db: &Database) -> std::io::Res
             writeln!(out, "  #{} {}{hint}", i.position, sanitize(&i.text))?;
         }
     }
-    let known = a
-        .ingredients
-        .iter()
-        .filter(|i| i.status != Status::Unrecognized)
-        .count();
+    let known = a.ingredients.len() - a.unrecognized().count();
     writeln!(
         out,
         "\n{DIM}{} ingredients read, {known} recognised.{DIM:#}",

@@ -144,11 +144,7 @@ pub(super) fn result(a: &Assessment, label: &str, db: &Database, tz: &TimeZone) 
         "type {} ({})",
         a.product_type, a.product_type_source
     ));
-    let recognised = a
-        .ingredients
-        .iter()
-        .filter(|i| i.status != Status::Unrecognized)
-        .count();
+    let recognised = a.ingredients.len() - a.unrecognized().count();
     facts.push(format!(
         "{} ingredients read, {recognised} recognised",
         a.ingredients.len()
@@ -230,11 +226,7 @@ pub(super) fn result(a: &Assessment, label: &str, db: &Database, tz: &TimeZone) 
         }
         out.push_str("</ul>");
     }
-    let unknown: Vec<_> = a
-        .ingredients
-        .iter()
-        .filter(|i| i.status == Status::Unrecognized)
-        .collect();
+    let unknown: Vec<_> = a.unrecognized().collect();
     if !unknown.is_empty() {
         out.push_str(
             r#"<h3>Not recognised</h3><p class="aside">Not in the database, so not treated as safe: check these by hand.</p><ul class="unknown">"#,
