@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, Wait};
+use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, TypeWords, Wait};
 use crate::label::{self, LabelError, ParsedLabel, PartKind};
 use crate::matcher::{How, Matcher, Resolution, Target};
 use crate::normalize::word_key;
@@ -66,6 +66,18 @@ impl Verdict {
             Verdict::Avoid => "avoid",
         }
     }
+}
+
+/// What a product's name or given type says of its type (see `Checker::read_type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeReading<'a> {
+    /// An exact type id.
+    Id(String),
+    /// The type its words name, if any, and whether it says "mineral".
+    Words {
+        base: Option<&'a str>,
+        mineral: bool,
+    },
 }
 
 /// The answer for one product.
@@ -755,7 +767,25 @@ impl Checker {
     }
 
     fn type_from_words(&self, text: &str, chemical_filter: bool, items: &[Item]) -> Option<String> {
-        let key = format!(" {} ", word_key(text));
+        Some(match self.read_type(text) {
+            TypeReading::Id(id) => id,
+            TypeReading::Words { base: None, .. } => return None,
+            TypeReading::Words {
+                base: Some(t),
+                mineral,
+            } => match t {
+                "makeup" if mineral || self.is_mineral_makeup(items) => "mineral-makeup".into(),
+                "sunscreen" if !chemical_filter && (mineral || self.has_mineral_filter(items)) => {
+                    "mineral-sunscreen".into()
+                }
+                _ => t.to_string(),
+            },
+        })
+    }
+
+    /// What a product's name or given type says of its type before the ingredients
+    /// are read. Two names that read the same give the same assessment.
+    pub fn read_type(&self, text: &str) -> TypeReading<'_> {
         let db = self.db();
         // An exact type id (`mineral-makeup`, `other`) is taken as it is.
         let id = text.trim().to_ascii_lowercase();
@@ -765,29 +795,21 @@ impl Checker {
                 .category(&id)
                 .is_some_and(|c| c.kind == CategoryKind::ProductType)
         {
-            return Some(id);
+            return TypeReading::Id(id);
         }
+        let key = format!(" {} ", word_key(text));
         // The words are stored padded with spaces, so a match is a whole word.
-        let has = |t: &str| {
-            db.type_words
-                .iter()
-                .filter(|w| w.product_type == t)
-                .any(|w| w.words.iter().any(|word| key.contains(word.as_str())))
-        };
-        let mineral = has("mineral");
+        let has = |w: &TypeWords| w.words.iter().any(|word| key.contains(word.as_str()));
+        let mineral = db
+            .type_words
+            .iter()
+            .any(|w| w.product_type == "mineral" && has(w));
         let base = db
             .type_words
             .iter()
-            .filter(|w| w.product_type != "mineral")
-            .find(|w| w.words.iter().any(|word| key.contains(word.as_str())))?;
-        let t = base.product_type.as_str();
-        Some(match t {
-            "makeup" if mineral || self.is_mineral_makeup(items) => "mineral-makeup".into(),
-            "sunscreen" if !chemical_filter && (mineral || self.has_mineral_filter(items)) => {
-                "mineral-sunscreen".into()
-            }
-            _ => t.to_string(),
-        })
+            .find(|w| w.product_type != "mineral" && has(w))
+            .map(|w| w.product_type.as_str());
+        TypeReading::Words { base, mineral }
     }
 
     fn has_mineral_filter(&self, items: &[Item]) -> bool {

@@ -7,12 +7,14 @@
 //! flight, so memory does not depend on the number of records.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use crate::assess::{Assessment, Checker, Options, Verdict};
+use crate::assess::{Assessment, Checker, Options, TypeReading, Verdict};
 use crate::catalog::{Catalog, Record};
+use rustc_hash::{FxHashMap, FxHasher};
 
 /// How to run a batch.
 #[derive(Debug, Clone)]
@@ -23,6 +25,12 @@ pub struct Settings {
     pub chunk: usize,
     /// Chunks in flight at most (read, being checked, or waiting to be written).
     pub in_flight: usize,
+    /// Bytes each worker may spend remembering the answers of labels it has checked,
+    /// so a label repeated across a catalog (shades, sizes, a feed's duplicates) is
+    /// checked once; 0 remembers nothing. Only for a `keep` whose value does not hold
+    /// the product name: records share a value when their label and type are the same,
+    /// and their names too unless the type was given.
+    pub share_bytes: usize,
 }
 
 impl Default for Settings {
@@ -32,22 +40,24 @@ impl Default for Settings {
             threads,
             chunk: 128,
             in_flight: threads * 4,
+            share_bytes: 0,
         }
     }
 }
 
-/// What became of one record.
+/// What became of one record: what the caller keeps of its assessment, or why it
+/// could not be checked.
 #[derive(Debug)]
-pub enum Outcome {
-    Checked(Box<Assessment>),
+pub enum Outcome<T> {
+    Checked { verdict: Verdict, value: T },
     Failed(String),
 }
 
 /// One record and its outcome, in input order.
 #[derive(Debug)]
-pub struct Output {
+pub struct Output<T> {
     pub record: Record,
-    pub outcome: Outcome,
+    pub outcome: Outcome<T>,
 }
 
 /// Counts for the summary line and the exit code.
@@ -59,16 +69,18 @@ pub struct Summary {
     pub ok: u64,
     pub wait: u64,
     pub avoid: u64,
+    /// Records answered from an earlier record with the same label.
+    pub shared: u64,
 }
 
 impl Summary {
-    fn count(&mut self, outcome: &Outcome) {
+    fn count<T>(&mut self, outcome: &Outcome<T>) {
         self.read += 1;
         match outcome {
             Outcome::Failed(_) => self.failed += 1,
-            Outcome::Checked(a) => {
+            Outcome::Checked { verdict, .. } => {
                 self.checked += 1;
-                match a.verdict {
+                match verdict {
                     Verdict::Ok => self.ok += 1,
                     Verdict::Wait => self.wait += 1,
                     Verdict::Avoid => self.avoid += 1,
@@ -85,23 +97,29 @@ pub struct Progress {
     pub records: AtomicU64,
 }
 
-/// Checks every record and calls `sink` with each, in input order. `sink` returns
-/// `Ok(false)` to stop early (`--strict`); an error from `sink` (a closed pipe) stops
-/// the run and is returned.
-pub fn run<E>(
+/// Checks every record, turns each assessment into what the caller keeps with
+/// `keep` (on the worker threads), and calls `sink` with each record in input order.
+/// `sink` returns `Ok(false)` to stop early (`--strict`); an error from `sink` (a
+/// closed pipe) stops the run and is returned.
+pub fn run<T, E>(
     mut catalog: Catalog,
     checker: &Checker,
     options: &Options,
     settings: &Settings,
     progress: &Progress,
-    mut sink: impl FnMut(Output) -> Result<bool, E>,
-) -> Result<Summary, E> {
+    keep: impl Fn(Assessment) -> T + Sync,
+    mut sink: impl FnMut(Output<T>) -> Result<bool, E>,
+) -> Result<Summary, E>
+where
+    T: Clone + Send,
+{
     let threads = settings.threads.max(1);
     let in_flight = settings.in_flight.max(threads);
     let chunk = settings.chunk.max(1);
     let stop = AtomicBool::new(false);
+    let shared = AtomicU64::new(0);
     let (work_tx, work_rx) = sync_channel::<(u64, Vec<Record>)>(in_flight);
-    let (done_tx, done_rx) = sync_channel::<(u64, Vec<Output>)>(in_flight);
+    let (done_tx, done_rx) = sync_channel::<(u64, Vec<Output<T>>)>(in_flight);
     let (ticket_tx, ticket_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         ticket_tx
@@ -109,8 +127,12 @@ pub fn run<E>(
             .expect("the ticket channel has room for every ticket");
     }
     let work_rx = Arc::new(Mutex::new(work_rx));
-    std::thread::scope(|scope| {
+    let memo = Memo::new(settings.share_bytes);
+    let mut summary = std::thread::scope(|scope| {
         let stop = &stop;
+        let memo = &memo;
+        let keep = &keep;
+        let shared = &shared;
         scope.spawn(move || {
             let mut seq = 0;
             loop {
@@ -139,20 +161,31 @@ pub fn run<E>(
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
             scope.spawn(move || {
+                let mut worker = Worker {
+                    checker,
+                    defaults: options,
+                    options: options.clone(),
+                    memo,
+                    shared: 0,
+                };
                 loop {
                     let next = work_rx
                         .lock()
                         .expect("no worker panics holding the lock")
                         .recv();
-                    let Ok((seq, records)) = next else { return };
+                    let Ok((seq, records)) = next else { break };
                     let outputs = records
                         .into_iter()
-                        .map(|record| check_record(checker, options, record))
+                        .map(|record| {
+                            let outcome = worker.check(&record, keep);
+                            Output { record, outcome }
+                        })
                         .collect();
                     if done_tx.send((seq, outputs)).is_err() {
-                        return;
+                        break;
                     }
                 }
+                shared.fetch_add(worker.shared, Ordering::Relaxed);
             });
         }
         drop(done_tx);
@@ -161,18 +194,20 @@ pub fn run<E>(
         stop.store(true, Ordering::Relaxed);
         drop(ticket_tx);
         result
-    })
+    })?;
+    summary.shared = shared.load(Ordering::Relaxed);
+    Ok(summary)
 }
 
 /// Receives checked chunks and hands their records to `sink` in sequence order.
-fn write_in_order<E>(
-    done_rx: Receiver<(u64, Vec<Output>)>,
+fn write_in_order<T, E>(
+    done_rx: Receiver<(u64, Vec<Output<T>>)>,
     tickets: &std::sync::mpsc::SyncSender<()>,
     progress: &Progress,
-    sink: &mut impl FnMut(Output) -> Result<bool, E>,
+    sink: &mut impl FnMut(Output<T>) -> Result<bool, E>,
 ) -> Result<Summary, E> {
     let mut summary = Summary::default();
-    let mut pending: BTreeMap<u64, Vec<Output>> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, Vec<Output<T>>> = BTreeMap::new();
     let mut next = 0;
     for (seq, outputs) in done_rx {
         pending.insert(seq, outputs);
@@ -191,23 +226,357 @@ fn write_in_order<E>(
     Ok(summary)
 }
 
-/// Checks one record with its own name and type.
-fn check_record(checker: &Checker, options: &Options, record: Record) -> Output {
-    let outcome = match &record.label {
-        Err(e) => Outcome::Failed(e.clone()),
-        Ok(label) => {
-            let mut opts = options.clone();
-            if record.name.is_some() {
-                opts.name = record.name.clone();
-            }
-            if record.product_type.is_some() {
-                opts.product_type = record.product_type.clone();
-            }
-            match checker.check(label, &opts) {
-                Ok(a) => Outcome::Checked(Box::new(a)),
-                Err(e) => Outcome::Failed(e.to_string()),
-            }
+/// One worker thread's state: its options (the record's name and type set per
+/// record) and the answers it remembers.
+struct Worker<'a, T> {
+    checker: &'a Checker,
+    defaults: &'a Options,
+    options: Options,
+    memo: &'a Memo<'a, T>,
+    shared: u64,
+}
+
+impl<T: Clone> Worker<'_, T> {
+    /// Checks one record with its own name and type.
+    fn check(&mut self, record: &Record, keep: &impl Fn(Assessment) -> T) -> Outcome<T> {
+        let label = match &record.label {
+            Err(e) => return Outcome::Failed(e.clone()),
+            Ok(label) => label.as_str(),
+        };
+        let name = record.name.as_deref().or(self.defaults.name.as_deref());
+        let product_type = record
+            .product_type
+            .as_deref()
+            .or(self.defaults.product_type.as_deref());
+        let checker = self.checker;
+        let reading = || name.map(|n| checker.read_type(n));
+        if let Some((verdict, value)) = self.memo.get(label, product_type, reading) {
+            self.shared += 1;
+            return Outcome::Checked { verdict, value };
         }
-    };
-    Output { record, outcome }
+        set(&mut self.options.name, name);
+        set(&mut self.options.product_type, product_type);
+        match self.checker.check(label, &self.options) {
+            Ok(a) => {
+                let verdict = a.verdict;
+                // A type read from the given type never looked at the name; otherwise
+                // the answer holds for names that read the same (`Product 12`, `Product
+                // 13`: no type in either).
+                let name_mattered = a.product_type_source != "given";
+                let value = keep(a);
+                if self.memo.enabled() {
+                    let reading = name_mattered.then(reading);
+                    self.memo
+                        .put(label, product_type, reading, verdict, value.clone());
+                }
+                Outcome::Checked { verdict, value }
+            }
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+}
+
+/// Sets an option to a record's value, reusing its allocation.
+fn set(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(s), Some(v)) => {
+            s.clear();
+            s.push_str(v);
+        }
+        (_, v) => *slot = v.map(str::to_string),
+    }
+}
+
+/// One shard of the memo, in two generations: when the newer one is
+/// full the older is dropped, and a label found in the older one moves to the newer,
+/// so labels that keep coming back stay while one-offs age out.
+struct Shard<'a, T> {
+    limit: usize,
+    bytes: usize,
+    young: FxHashMap<u64, Remembered<'a, T>>,
+    old: FxHashMap<u64, Remembered<'a, T>>,
+}
+
+/// Answers remembered by label and type, shared by the workers: a label is
+/// checked once however many workers meet it. Sharded, so workers seldom wait on
+/// each other.
+struct Memo<'a, T> {
+    shards: Vec<Mutex<Shard<'a, T>>>,
+}
+
+const SHARDS: usize = 16;
+
+impl<'a, T: Clone> Memo<'a, T> {
+    fn new(bytes: usize) -> Memo<'a, T> {
+        let shards = if bytes == 0 { 0 } else { SHARDS };
+        Memo {
+            shards: (0..shards)
+                .map(|_| Mutex::new(Shard::new(bytes / SHARDS)))
+                .collect(),
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        !self.shards.is_empty()
+    }
+
+    fn key(label: &str, product_type: Option<&str>) -> u64 {
+        let mut h = FxHasher::default();
+        label.hash(&mut h);
+        product_type.hash(&mut h);
+        h.finish()
+    }
+
+    fn shard(&self, key: u64) -> std::sync::MutexGuard<'_, Shard<'a, T>> {
+        // The high bits: FxHash's low bits are the weaker.
+        self.shards[(key >> 60) as usize % self.shards.len()]
+            .lock()
+            .expect("no worker panics holding the lock")
+    }
+
+    fn get(
+        &self,
+        label: &str,
+        product_type: Option<&str>,
+        reading: impl FnOnce() -> NameReading<'a>,
+    ) -> Option<(Verdict, T)> {
+        if !self.enabled() {
+            return None;
+        }
+        let key = Self::key(label, product_type);
+        self.shard(key).get(key, label, product_type, reading)
+    }
+
+    fn put(
+        &self,
+        label: &str,
+        product_type: Option<&str>,
+        name: Option<NameReading<'a>>,
+        verdict: Verdict,
+        value: T,
+    ) {
+        let key = Self::key(label, product_type);
+        self.shard(key)
+            .put(key, label, product_type, name, verdict, value);
+    }
+}
+
+/// The reading of a product's name (`None`: no name).
+type NameReading<'a> = Option<TypeReading<'a>>;
+
+struct Remembered<'a, T> {
+    label: Box<str>,
+    product_type: Option<Box<str>>,
+    /// How the name read, when the name could change the answer.
+    name: Option<NameReading<'a>>,
+    verdict: Verdict,
+    value: T,
+}
+
+impl<'a, T> Remembered<'a, T> {
+    fn fits(
+        &self,
+        label: &str,
+        product_type: Option<&str>,
+        reading: impl FnOnce() -> NameReading<'a>,
+    ) -> bool {
+        *self.label == *label
+            && self.product_type.as_deref() == product_type
+            && self.name.as_ref().is_none_or(|n| *n == reading())
+    }
+
+    /// A rough size: the texts and the entry; what `T` holds is counted as 256 bytes.
+    fn weight(&self) -> usize {
+        self.label.len()
+            + self.product_type.as_ref().map_or(0, |t| t.len())
+            + std::mem::size_of::<Self>()
+            + 256
+    }
+}
+
+impl<'a, T: Clone> Shard<'a, T> {
+    fn new(limit: usize) -> Shard<'a, T> {
+        Shard {
+            limit,
+            bytes: 0,
+            young: FxHashMap::default(),
+            old: FxHashMap::default(),
+        }
+    }
+
+    fn get(
+        &mut self,
+        key: u64,
+        label: &str,
+        product_type: Option<&str>,
+        reading: impl FnOnce() -> NameReading<'a>,
+    ) -> Option<(Verdict, T)> {
+        if let Some(r) = self.young.get(&key) {
+            return r
+                .fits(label, product_type, reading)
+                .then(|| (r.verdict, r.value.clone()));
+        }
+        let r = self.old.remove(&key)?;
+        if !r.fits(label, product_type, reading) {
+            return None;
+        }
+        let answer = (r.verdict, r.value.clone());
+        self.insert(key, r);
+        Some(answer)
+    }
+
+    fn put(
+        &mut self,
+        key: u64,
+        label: &str,
+        product_type: Option<&str>,
+        name: Option<NameReading<'a>>,
+        verdict: Verdict,
+        value: T,
+    ) {
+        self.insert(
+            key,
+            Remembered {
+                label: label.into(),
+                product_type: product_type.map(Into::into),
+                name,
+                verdict,
+                value,
+            },
+        );
+    }
+
+    fn insert(&mut self, key: u64, r: Remembered<'a, T>) {
+        let weight = r.weight();
+        if weight > self.limit / 4 {
+            return;
+        }
+        if self.bytes + weight > self.limit / 2 {
+            self.old = std::mem::take(&mut self.young);
+            self.bytes = 0;
+        }
+        self.bytes += weight;
+        if let Some(previous) = self.young.insert(key, r) {
+            self.bytes -= previous.weight().min(self.bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::catalog::Columns;
+
+    fn catalog(csv: String) -> Catalog {
+        Catalog::from_reader(
+            Box::new(std::io::Cursor::new(csv.into_bytes())),
+            "test.csv",
+            &Columns::default(),
+            None,
+        )
+        .expect("a valid catalog")
+    }
+
+    /// Runs a catalog keeping verdict and wait, with answers shared.
+    fn answers(csv: String, threads: usize) -> (Vec<(Verdict, Option<u32>)>, Summary) {
+        let checker = Checker::embedded().expect("the embedded database loads");
+        let settings = Settings {
+            threads,
+            share_bytes: 1 << 20,
+            ..Settings::default()
+        };
+        let mut out = Vec::new();
+        let summary = run(
+            catalog(csv),
+            &checker,
+            &Options::default(),
+            &settings,
+            &Progress::default(),
+            |a| Arc::new((a.verdict, a.wait_hours)),
+            |o| {
+                if let Outcome::Checked { value, .. } = o.outcome {
+                    out.push(*value);
+                }
+                Ok::<bool, ()>(true)
+            },
+        )
+        .expect("the sink never fails");
+        (out, summary)
+    }
+
+    #[test]
+    fn a_repeated_label_is_checked_once() {
+        let mut csv = String::from("id,name,type,ingredients\n");
+        for i in 0..200 {
+            csv.push_str(&format!(
+                "{i},Product {i},serum,\"Water, Retinol, Glycerin\"\n"
+            ));
+        }
+        let (out, summary) = answers(csv, 2);
+        assert_eq!(out.len(), 200);
+        assert!(out.iter().all(|a| *a == out[0]), "{out:?}");
+        assert_eq!(out[0].0, Verdict::Wait);
+        // Each worker may check it once before the other has remembered it.
+        assert!(summary.shared >= 198, "{summary:?}");
+    }
+
+    #[test]
+    fn names_that_read_differently_get_their_own_answers() {
+        // No type column: the name gives the type, so equal labels differ.
+        let csv = "id,name,ingredients\n\
+                   1,Hydrating Foundation,\"Water, Glycerin\"\n\
+                   2,Matte Foundation,\"Water, Glycerin\"\n\
+                   3,Hydrating Serum,\"Water, Glycerin\"\n\
+                   4,Daily Serum,\"Water, Glycerin\"\n"
+            .to_string();
+        let (out, summary) = answers(csv, 1);
+        assert_eq!(out[0], out[1]);
+        assert_eq!(out[2], out[3]);
+        assert_ne!(out[0], out[2], "a foundation is makeup, a serum is not");
+        // Two foundations read the same, and so do two names with no type in them.
+        assert_eq!(summary.shared, 2, "{summary:?}");
+    }
+
+    #[test]
+    fn without_sharing_every_label_is_checked() {
+        let checker = Checker::embedded().expect("the embedded database loads");
+        let csv = "ingredients\nWater\nWater\nWater\n".to_string();
+        let summary = run(
+            catalog(csv),
+            &checker,
+            &Options::default(),
+            &Settings::default(),
+            &Progress::default(),
+            |a| a.verdict,
+            |_| Ok::<bool, ()>(true),
+        )
+        .expect("the sink never fails");
+        assert_eq!((summary.checked, summary.shared), (3, 0));
+    }
+
+    #[test]
+    fn the_memo_stays_within_its_bytes() {
+        let limit = 64 << 10;
+        let mut shard: Shard<'_, u32> = Shard::new(limit);
+        for i in 0..10_000u32 {
+            let label = format!("Water, Glycerin, Ingredient {i}");
+            shard.put(u64::from(i), &label, None, None, Verdict::Ok, i);
+            let held: usize = shard
+                .young
+                .values()
+                .chain(shard.old.values())
+                .map(Remembered::weight)
+                .sum();
+            assert!(held <= limit, "{held} bytes held after {i} labels");
+        }
+        // A label met again moves to the young generation and stays.
+        let label = "Water, Glycerin, Ingredient 9999";
+        assert_eq!(
+            shard.get(9999, label, None, || None),
+            Some((Verdict::Ok, 9999))
+        );
+        assert_eq!(shard.get(9999, "another label", None, || None), None);
+    }
 }

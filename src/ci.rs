@@ -189,6 +189,7 @@ pub fn evaluate(
         options,
         &Settings::default(),
         &progress,
+        Box::new,
         |output| {
             let record = &output.record;
             if let Some(b) = baseline {
@@ -238,7 +239,7 @@ pub fn evaluate(
 
 /// The issues of one product.
 fn judge(
-    output: batch::Output,
+    output: batch::Output<Box<Assessment>>,
     claim: Option<String>,
     checker: &Checker,
     policy: &Policy,
@@ -299,7 +300,7 @@ fn judge(
             report.error = Some(e);
             return report;
         }
-        Outcome::Checked(a) => a,
+        Outcome::Checked { value: a, .. } => a,
     };
     let profile = checker.profile(options);
     let baseline = checker.db().baseline(profile).hours().unwrap_or(0);

@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
@@ -9,7 +10,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use aftercare::assess::Assessment;
-use aftercare::batch::{self, Outcome, Output, Progress, Settings, Summary};
+use aftercare::batch::{self, Outcome, Output, Progress, Settings};
 use aftercare::catalog::{Catalog, Columns};
 use aftercare::report;
 
@@ -55,12 +56,6 @@ pub enum Format {
     Json,
 }
 
-/// Where records go: a CSV writer, or JSON text.
-enum Sink {
-    Csv(Box<csv::Writer<std::io::BufWriter<Box<dyn Write>>>>),
-    Json(std::io::BufWriter<Box<dyn Write>>),
-}
-
 /// A JSON line for a checked record: the assessment with the record's number and id.
 #[derive(Serialize)]
 struct Checked<'a> {
@@ -81,6 +76,9 @@ struct Failed<'a> {
     name: Option<&'a str>,
     error: &'a str,
 }
+
+/// How many bytes of answers each worker remembers (see `Settings::share_bytes`).
+const SHARE_BYTES: usize = 16 << 20;
 
 pub fn run(args: BatchArgs) -> Result<u8> {
     let checker = args.common.checker()?;
@@ -103,21 +101,6 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         None => Box::new(std::io::stdout().lock()),
     };
     let out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut sink = match args.format {
-        Format::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .buffer_capacity(1 << 16)
-                .from_writer(out);
-            report::csv::write_header(&mut w, &headers, with_safe_from)?;
-            Sink::Csv(Box::new(w))
-        }
-        Format::Json => {
-            let mut out = out;
-            out.write_all(b"[")?;
-            Sink::Json(out)
-        }
-        Format::Jsonl => Sink::Json(out),
-    };
     let mut settings = Settings::default();
     if let Some(t) = args.threads {
         if t == 0 {
@@ -128,52 +111,71 @@ pub fn run(args: BatchArgs) -> Result<u8> {
     }
     let progress = Progress::default();
     let bar = progress_bar(size);
-    let mut first = true;
     let mut strict_error: Option<(u64, String)> = None;
-    let summary: Result<Summary> = batch::run(
-        catalog,
-        &checker,
-        &options,
-        &settings,
-        &progress,
-        |output: Output| {
-            if let (true, Outcome::Failed(e)) = (args.strict, &output.outcome) {
-                strict_error = Some((output.record.number, e.clone()));
-                return Ok(false);
+    let summary = match args.format {
+        Format::Csv => {
+            // A CSV row needs only the answer, which records with the same label share.
+            settings.share_bytes = SHARE_BYTES;
+            let mut w = csv::WriterBuilder::new()
+                .buffer_capacity(1 << 16)
+                .from_writer(out);
+            report::csv::write_header(&mut w, &headers, with_safe_from)?;
+            let summary = batch::run(
+                catalog,
+                &checker,
+                &options,
+                &settings,
+                &progress,
+                |a| Arc::new(report::csv::Answer::new(&a)),
+                |output| {
+                    if stop_strict(args.strict, &output, &mut strict_error) {
+                        return Ok(false);
+                    }
+                    report::csv::write_record(&mut w, &output, with_safe_from)?;
+                    tick(&bar, &progress);
+                    Ok::<bool, anyhow::Error>(true)
+                },
+            )?;
+            w.flush()?;
+            summary
+        }
+        Format::Json | Format::Jsonl => {
+            let json = args.format == Format::Json;
+            let mut out = out;
+            if json {
+                out.write_all(b"[")?;
             }
-            match &mut sink {
-                Sink::Csv(w) => report::csv::write_record(w, &output, with_safe_from)?,
-                Sink::Json(out) => {
-                    if args.format == Format::Json && !first {
+            let mut first = true;
+            let summary = batch::run(
+                catalog,
+                &checker,
+                &options,
+                &settings,
+                &progress,
+                Box::new,
+                |output| {
+                    if stop_strict(args.strict, &output, &mut strict_error) {
+                        return Ok(false);
+                    }
+                    if json && !first {
                         out.write_all(b",\n")?;
                     }
                     first = false;
-                    write_json(out, &output)?;
-                    if args.format == Format::Jsonl {
+                    write_json(&mut out, &output)?;
+                    if !json {
                         out.write_all(b"\n")?;
                     }
-                }
-            }
-            if let Some(bar) = &bar {
-                let n = progress.records.load(Ordering::Relaxed);
-                if n % 256 == 0 {
-                    bar.set_position(progress.bytes.load(Ordering::Relaxed));
-                    bar.set_message(format!("{n} records"));
-                }
-            }
-            Ok(true)
-        },
-    );
-    let summary = summary?;
-    match &mut sink {
-        Sink::Csv(w) => w.flush()?,
-        Sink::Json(out) => {
-            if args.format == Format::Json {
+                    tick(&bar, &progress);
+                    Ok::<bool, anyhow::Error>(true)
+                },
+            )?;
+            if json {
                 out.write_all(b"]\n")?;
             }
             out.flush()?;
+            summary
         }
-    }
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -201,10 +203,29 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         .exit_code(summary.wait + summary.avoid + summary.failed > 0))
 }
 
-fn write_json(out: &mut impl Write, output: &Output) -> Result<()> {
+/// With `--strict`, a record that cannot be checked stops the run.
+fn stop_strict<T>(strict: bool, output: &Output<T>, error: &mut Option<(u64, String)>) -> bool {
+    if let (true, Outcome::Failed(e)) = (strict, &output.outcome) {
+        *error = Some((output.record.number, e.clone()));
+        return true;
+    }
+    false
+}
+
+fn tick(bar: &Option<indicatif::ProgressBar>, progress: &Progress) {
+    if let Some(bar) = bar {
+        let n = progress.records.load(Ordering::Relaxed);
+        if n.is_multiple_of(256) {
+            bar.set_position(progress.bytes.load(Ordering::Relaxed));
+            bar.set_message(format!("{n} records"));
+        }
+    }
+}
+
+fn write_json(out: &mut impl Write, output: &Output<Box<Assessment>>) -> Result<()> {
     let id = output.record.id.as_deref();
     match &output.outcome {
-        Outcome::Checked(a) => serde_json::to_writer(
+        Outcome::Checked { value: a, .. } => serde_json::to_writer(
             &mut *out,
             &Checked {
                 record: output.record.number,

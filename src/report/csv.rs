@@ -1,8 +1,11 @@
 //! CSV for spreadsheets: the input columns followed by the answer. Every cell that a
 //! spreadsheet would run as a formula is neutralised.
 
+use std::borrow::Cow;
 use std::io::Write;
+use std::sync::Arc;
 
+use crate::assess::{Assessment, Verdict};
 use crate::batch::{Outcome, Output};
 
 /// The columns appended to the input's.
@@ -23,7 +26,7 @@ pub fn write_header<W: Write>(
 ) -> csv::Result<()> {
     let row: Vec<String> = input
         .iter()
-        .map(|h| neutralize(h))
+        .map(|h| neutralize(h).into_owned())
         .chain(
             extra_columns(with_safe_from)
                 .into_iter()
@@ -33,55 +36,103 @@ pub fn write_header<W: Write>(
     w.write_record(&row)
 }
 
+/// What a CSV row says of a checked label, without the product's name, so records
+/// with the same label can share one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub verdict: Verdict,
+    pub wait_hours: Option<u32>,
+    pub safe_from: Option<String>,
+    /// Category ids of the findings, sorted, `;`-separated.
+    pub categories: String,
+    /// The flagged ingredients as printed, `;`-separated, neutralised.
+    pub flagged: String,
+    /// The unrecognised ingredients as printed, `;`-separated, neutralised.
+    pub unrecognized: String,
+}
+
+impl Answer {
+    pub fn new(a: &Assessment) -> Answer {
+        let mut categories: Vec<&str> = a.findings.iter().map(|f| f.category.as_str()).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        let flagged: Vec<&str> = a
+            .findings
+            .iter()
+            .filter(|f| f.position.is_some())
+            .map(|f| f.ingredient.as_str())
+            .collect();
+        let unknown: Vec<&str> = a.unrecognized().map(|i| i.text.as_str()).collect();
+        Answer {
+            verdict: a.verdict,
+            wait_hours: a.wait_hours,
+            safe_from: a.safe_from.clone(),
+            categories: categories.join(";"),
+            flagged: neutralize(&flagged.join(";")).into_owned(),
+            unrecognized: neutralize(&unknown.join(";")).into_owned(),
+        }
+    }
+}
+
 /// Writes one record: its input fields, then the answer or the error.
 pub fn write_record<W: Write>(
     w: &mut csv::Writer<W>,
-    output: &Output,
+    output: &Output<Arc<Answer>>,
     with_safe_from: bool,
 ) -> csv::Result<()> {
-    let mut row: Vec<String> = output.record.fields.iter().map(|f| neutralize(f)).collect();
+    for f in &output.record.fields {
+        w.write_field(neutralize(f).as_ref())?;
+    }
     match &output.outcome {
-        Outcome::Checked(a) => {
-            row.push(a.verdict.name().to_string());
-            row.push(a.wait_hours.map(|h| h.to_string()).unwrap_or_default());
-            if with_safe_from {
-                row.push(a.safe_from.clone().unwrap_or_default());
+        Outcome::Checked { value: a, .. } => {
+            w.write_field(a.verdict.name())?;
+            match a.wait_hours {
+                Some(h) => w.write_field(itoa(h, &mut [0; 10]))?,
+                None => w.write_field("")?,
             }
-            let mut categories: Vec<&str> =
-                a.findings.iter().map(|f| f.category.as_str()).collect();
-            categories.sort_unstable();
-            categories.dedup();
-            row.push(categories.join(";"));
-            let flagged: Vec<&str> = a
-                .findings
-                .iter()
-                .filter(|f| f.position.is_some())
-                .map(|f| f.ingredient.as_str())
-                .collect();
-            row.push(neutralize(&flagged.join(";")));
-            let unknown: Vec<&str> = a.unrecognized().map(|i| i.text.as_str()).collect();
-            row.push(neutralize(&unknown.join(";")));
-            row.push(String::new());
+            if with_safe_from {
+                w.write_field(a.safe_from.as_deref().unwrap_or(""))?;
+            }
+            w.write_field(&a.categories)?;
+            w.write_field(&a.flagged)?;
+            w.write_field(&a.unrecognized)?;
+            w.write_field("")?;
         }
         Outcome::Failed(e) => {
-            row.push("error".to_string());
-            row.push(String::new());
+            w.write_field("error")?;
+            w.write_field("")?;
             if with_safe_from {
-                row.push(String::new());
+                w.write_field("")?;
             }
-            row.extend([String::new(), String::new(), String::new(), neutralize(e)]);
+            for _ in 0..3 {
+                w.write_field("")?;
+            }
+            w.write_field(neutralize(e).as_ref())?;
         }
     }
-    w.write_record(&row)
+    w.write_record(None::<&[u8]>)
+}
+
+/// A number's decimal digits, without allocating.
+fn itoa(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
 }
 
 /// A cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
 /// `'`, so a spreadsheet shows it as text instead of running it.
-pub fn neutralize(cell: &str) -> String {
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
+        Cow::Owned(format!("'{cell}"))
     } else {
-        cell.to_string()
+        Cow::Borrowed(cell)
     }
 }
 
