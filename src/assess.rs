@@ -5,6 +5,7 @@
 //! module owns only the order in which the rules of protocol.md sections 2 to 5 apply.
 //! It never prints: reporters turn an `Assessment` into text, JSON or CSV.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -336,18 +337,19 @@ impl Checker {
                     continue;
                 }
             };
-            let mut category = category.to_string();
-            let mut reason = reason.to_string();
+            // Most ingredients are neither findings nor notes: their texts are not copied.
+            let mut category = Cow::Borrowed(category);
+            let mut reason = Cow::Borrowed(reason);
             let kind = db.category(&category).map(|c| c.kind);
             let mut finding: Option<(String, String)> = None;
             let mut note: Option<(String, String)> = None;
             match kind {
                 Some(CategoryKind::Finding) => {
                     if flags.furocoumarin && says_furocoumarin_free() {
-                        category = "essential-oil".to_string();
-                        reason = format!(
+                        category = Cow::Borrowed("essential-oil");
+                        reason = Cow::Owned(format!(
                             "{reason}; the label says furocoumarin-free, so an essential oil, not phototoxic"
-                        );
+                        ));
                     }
                     if flags.scrub_only {
                         let lead = lead_position(item, water_first[item.part]);
@@ -357,7 +359,7 @@ impl Checker {
                             } else {
                                 "the first ingredient"
                             };
-                            finding = Some((category.clone(), format!("{reason} ({why})")));
+                            finding = Some((category.to_string(), format!("{reason} ({why})")));
                         }
                     } else if let Some(what) = &flags.dual_use {
                         let buffer = flags.buffers.iter().find(|b| {
@@ -366,22 +368,23 @@ impl Checker {
                                 .is_some_and(|&(salt, _)| present.contains(&(item.part, salt)))
                         });
                         if !counts_as_active {
-                            note = Some((category.clone(), format!("after the 1% line: {what}")));
+                            note =
+                                Some((category.to_string(), format!("after the 1% line: {what}")));
                         } else if let (Some(salt), None) = (buffer, stated) {
                             note = Some((
-                                category.clone(),
+                                category.to_string(),
                                 format!("with {salt}: a buffer ({what}), not an active"),
                             ));
                         } else {
-                            finding = Some((category.clone(), reason.clone()));
+                            finding = Some((category.to_string(), reason.to_string()));
                         }
                     } else {
-                        finding = Some((category.clone(), reason.clone()));
+                        finding = Some((category.to_string(), reason.to_string()));
                     }
                 }
-                Some(CategoryKind::Note) => note = Some((category.clone(), reason.clone())),
+                Some(CategoryKind::Note) => note = Some((category.to_string(), reason.to_string())),
                 Some(CategoryKind::Info) if category == "beneficial" => {
-                    note = Some((category.clone(), reason.clone()))
+                    note = Some((category.to_string(), reason.to_string()))
                 }
                 _ => {}
             }
@@ -461,8 +464,13 @@ impl Checker {
                     });
                 }
             }
-            let mut ing =
-                item.ingredient(status, Some(name.to_string()), Some(category), below, self);
+            let mut ing = item.ingredient(
+                status,
+                Some(name.to_string()),
+                Some(category.into_owned()),
+                below,
+                self,
+            );
             if item.resolution.how == How::Probable {
                 ing.suggestion = Some(name.to_string());
             }

@@ -107,11 +107,21 @@ pub fn parse(input: &str) -> Result<ParsedLabel, LabelError> {
 /// of its bytes back to the input's.
 struct Clean {
     text: String,
+    /// Empty when the text is the input byte for byte (plain ASCII, the common case).
     map: Vec<usize>,
 }
 
 impl Clean {
     fn new(input: &str) -> Clean {
+        if input
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'&' || b == b'\n')
+        {
+            return Clean {
+                text: input.to_string(),
+                map: Vec::new(),
+            };
+        }
         let mut text = String::with_capacity(input.len());
         let mut map = Vec::with_capacity(input.len() + 1);
         let push = |text: &mut String, map: &mut Vec<usize>, c: char, at: usize| {
@@ -164,6 +174,9 @@ impl Clean {
     }
 
     fn span(&self, r: Range<usize>) -> Range<usize> {
+        if self.map.is_empty() {
+            return r.start..r.end.max(r.start);
+        }
         let start = self.map[r.start];
         let end = if r.end == 0 {
             start
@@ -270,6 +283,8 @@ struct Syntax {
     /// For each end phrase: does it need a colon after it (`Directions:`)?
     end_needs_colon: Vec<bool>,
     may_contain: AhoCorasick,
+    /// Any of `CLAIM_PHRASES`: most labels have none, and are searched once.
+    claims: AhoCorasick,
 }
 
 const HEADINGS: &[&str] = &[
@@ -389,6 +404,13 @@ static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
         ends: build(&ends, false),
         end_needs_colon,
         may_contain: build(&may, true),
+        claims: build(
+            &CLAIM_PHRASES
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+            false,
+        ),
     }
 });
 
@@ -592,6 +614,14 @@ fn placeholder(text: &str) -> Option<String> {
     let t = text
         .trim()
         .trim_matches(|c: char| c == '[' || c == ']' || c == '\'' || c == '"');
+    // Placeholders are short, or start `Visit the`: a label is not lower-cased whole
+    // to learn it is not one.
+    let visit = t
+        .get(..10)
+        .is_some_and(|p| p.eq_ignore_ascii_case("visit the "));
+    if t.len() > 40 && !visit {
+        return None;
+    }
     let lower = t.to_lowercase();
     if PLACEHOLDERS.contains(&lower.as_str()) {
         return Some(t.to_string());
@@ -647,6 +677,9 @@ impl Parser<'_> {
     fn claims(&self, start: usize, end: usize) -> Vec<Range<usize>> {
         let lower = &self.lower[start..end];
         let mut out: Vec<Range<usize>> = Vec::new();
+        if !SYNTAX.claims.is_match(lower) {
+            return out;
+        }
         for phrase in CLAIM_PHRASES {
             for (i, _) in lower.match_indices(phrase) {
                 let sentence_start = lower[..i].rfind(['.', '!', '?']).map_or(0, |p| p + 1);
@@ -727,9 +760,18 @@ impl Parser<'_> {
         let text = &self.clean.text;
         let bytes = text.as_bytes();
         let mut item_start = range.start;
+        // Only blanks between `item_start` and `i` (see `at_item_start`).
+        let mut blank = true;
         let mut i = range.start;
         while i < range.end {
             let b = bytes[i];
+            // Letters, digits and blanks separate nothing and start nothing: the common
+            // case, decided from the byte alone.
+            if b.is_ascii_alphanumeric() && !matches!(b, b'M' | b'm' | b'P' | b'p') || b == b' ' {
+                blank &= b == b' ';
+                i += 1;
+                continue;
+            }
             if matches!(b, b'(' | b'[' | b'{')
                 && let Some(&close) = self.brackets.close_of.get(&i)
                 && close < range.end
@@ -744,9 +786,11 @@ impl Parser<'_> {
                     self.split(body, true, depth + 1, out);
                     i = close + 1;
                     item_start = i;
+                    blank = true;
                     continue;
                 }
                 i = close + 1;
+                blank = false;
                 continue;
             }
             let sep = match b {
@@ -770,6 +814,7 @@ impl Parser<'_> {
                 }
                 b',' | b';' | b'|' | b'\n' => 1,
                 b'.' if self.sentence_break(i) => 1,
+                _ if b.is_ascii() => 0,
                 _ => {
                     let c = text[i..].chars().next().unwrap_or(' ');
                     let glued = |j: usize| {
@@ -789,15 +834,12 @@ impl Parser<'_> {
                 }
             };
             // `Phenoxyethanol * Essential Oil`: a lone footnote mark starts the footnotes.
-            if b == b'*'
-                && i > item_start
-                && bytes[i - 1] == b' '
-                && !self.at_item_start(item_start, i)
-            {
+            if b == b'*' && i > item_start && bytes[i - 1] == b' ' && !blank {
                 self.flush(item_start..i, may_contain, out);
                 self.footnote_from = Some(i);
                 item_start = i;
                 i += 1;
+                blank = false;
                 continue;
             }
             if sep > 0 {
@@ -807,6 +849,7 @@ impl Parser<'_> {
                 self.flush(item_start..i, may_contain, out);
                 i += sep;
                 item_start = i;
+                blank = true;
                 continue;
             }
             // An unbracketed `May contain:` or `+/-:` runs to the end of the range.
@@ -819,7 +862,7 @@ impl Parser<'_> {
                     || b == b'P'
                     || b == b'p'
                     || b == 0xC2)
-                && self.at_item_start(item_start, i)
+                && blank
                 && let Some(marker) = may_contain_marker(&self.lower[i..range.end])
                 && !TOLERANCE
                     .is_match(&text[i..floor_boundary(text, (i + marker + 12).min(range.end))])
@@ -828,14 +871,16 @@ impl Parser<'_> {
                 self.split(i + marker..range.end, true, depth + 1, out);
                 return;
             }
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            if b.is_ascii() {
+                blank &= (b as char).is_whitespace();
+                i += 1;
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                blank &= c.is_whitespace();
+                i += c.len_utf8();
+            }
         }
         self.flush(item_start..range.end, may_contain, out);
-    }
-
-    /// Only blanks (or a separator) between the item's start and `i`.
-    fn at_item_start(&self, item_start: usize, i: usize) -> bool {
-        self.clean.text[item_start..i].trim().is_empty()
     }
 
     /// A full stop that ends one entry and starts another: `...Oxide 15%. Inactive:`,
@@ -898,61 +943,50 @@ impl Parser<'_> {
         if r.is_empty() {
             return;
         }
-        // `Header: rest` starts a kit part or a drug-facts panel.
-        let colon = if text.is_char_boundary(r.start) && text[r.clone()].is_ascii() {
-            text[r.clone()].find(':')
-        } else {
-            text[r.clone()].find([':', '：'])
-        };
-        if let Some(colon) = colon {
-            let head = text[r.start..r.start + colon].trim();
-            if let Some(kind) = part_header(head) {
-                match kind {
-                    HeaderKind::Heading => {}
-                    HeaderKind::Part(k) => self.start_part(head, k),
-                }
-                r = trim_range(text, r.start + colon + 1..r.end);
-                if r.is_empty() {
-                    return;
-                }
-            }
-        }
         let s = &text[r.clone()];
-        let starts_with_mark = s.starts_with(FOOTNOTE_MARKS);
+        // After the end of the list, a marked item is a footnote whatever it says.
         let after_stop = self.footnote_from.is_some_and(|f| r.start >= f);
-        if starts_with_mark && (after_stop || is_footnote(s)) {
-            self.skip(r, "footnote");
-            return;
-        }
-        if is_prose(s) {
-            // Marketing glued to the first entry: keep what follows the last sentence.
-            match last_sentence_tail(s) {
-                Some(tail) if !is_prose(&s[tail..]) => {
-                    self.skip(r.start..r.start + tail, "prose, not an ingredient");
-                    r.start += tail;
-                }
-                _ => {
-                    self.skip(r, "prose, not an ingredient");
-                    return;
+        PLANS.with(|plans| {
+            let mut plans = plans.borrow_mut();
+            let plan = plans.get_or_make(s, after_stop);
+            self.apply(plan, r.start, item.may_contain);
+        });
+    }
+
+    /// Carries out an item's plan for the item at `base` in the cleaned text.
+    fn apply(&mut self, plan: &ItemPlan, base: usize, may_contain: bool) {
+        for step in &plan.steps {
+            match step {
+                Step::Part(name, kind) => self.start_part(name, *kind),
+                Step::Skip(range, why) => self.skip(base + range.start..base + range.end, why),
+                Step::Ingredient {
+                    range,
+                    text,
+                    percent,
+                } => {
+                    let part = match self.current_part {
+                        Some(p) => p,
+                        None => {
+                            self.out.parts.push(Part {
+                                name: None,
+                                kind: PartKind::Plain,
+                            });
+                            let p = self.out.parts.len() - 1;
+                            self.current_part = Some(p);
+                            p
+                        }
+                    };
+                    let span = self.clean.span(base + range.start..base + range.end);
+                    self.out.ingredients.push(RawIngredient {
+                        text: text.clone(),
+                        span,
+                        part,
+                        position: 0,
+                        percent: *percent,
+                        may_contain,
+                    });
                 }
             }
-        }
-        // Supplier blends: `Glycerin (and) Water` are two ingredients.
-        let s = &text[r.clone()];
-        let mut pieces = Vec::new();
-        let mut last = 0;
-        let blends = if has_and_blend(s) {
-            AND_BLEND.find_iter(s).collect()
-        } else {
-            Vec::new()
-        };
-        for m in blends {
-            pieces.push(r.start + last..r.start + m.start());
-            last = m.end();
-        }
-        pieces.push(r.start + last..r.end);
-        for p in pieces {
-            self.ingredient(p, item.may_contain);
         }
     }
 
@@ -962,69 +996,6 @@ impl Parser<'_> {
             kind,
         });
         self.current_part = Some(self.out.parts.len() - 1);
-    }
-
-    fn ingredient(&mut self, range: Range<usize>, may_contain: bool) {
-        let text = &self.clean.text;
-        let raw = &text[range.clone()];
-        let mut percent = None;
-        // `Phenoxyethanol <ILN41569>`: internal codes in angle brackets are not part of a name.
-        let untagged;
-        let raw = if raw.contains('<') {
-            untagged = strip_tags(raw);
-            untagged.as_str()
-        } else {
-            raw
-        };
-        let has_percent = raw.contains('%');
-        let mut body = if has_percent {
-            TOLERANCE.replace_all(raw, " ").into_owned()
-        } else {
-            raw.to_string()
-        };
-        if let Some(c) = has_percent.then(|| PERCENT.captures(&body)).flatten() {
-            percent = c[1].replace(',', ".").parse::<f64>().ok();
-            let m = c.get(0).expect("match");
-            body.replace_range(m.range(), " ");
-        }
-        let cleaned: String = if has_footnote_mark(&body) {
-            body.chars()
-                .map(|c| if FOOTNOTE_MARKS.contains(&c) { ' ' } else { c })
-                .collect()
-        } else {
-            body
-        };
-        let cleaned = cleaned
-            .trim()
-            .trim_end_matches(['.', ':', ',', '-'])
-            .trim_start_matches(['.', ':', ',', ')', ']'])
-            .trim();
-        let cleaned = collapse_spaces(cleaned);
-        let cleaned = strip_unbalanced(&cleaned);
-        if !cleaned.chars().any(char::is_alphabetic) {
-            return;
-        }
-        let part = match self.current_part {
-            Some(p) => p,
-            None => {
-                self.out.parts.push(Part {
-                    name: None,
-                    kind: PartKind::Plain,
-                });
-                let p = self.out.parts.len() - 1;
-                self.current_part = Some(p);
-                p
-            }
-        };
-        let span = self.clean.span(trim_range(text, range));
-        self.out.ingredients.push(RawIngredient {
-            text: cleaned,
-            span,
-            part,
-            position: 0,
-            percent,
-            may_contain,
-        });
     }
 
     /// Positions count per part; may-contain entries come after the rest so they never
@@ -1067,6 +1038,171 @@ impl Parser<'_> {
             }
         }
     }
+}
+
+/// What reading one item's text does: in order, a kit part or panel it opens, text
+/// it skips and the ingredients it yields, with byte ranges relative to the item.
+/// It depends on the text alone (and whether the list has ended), so it is made once
+/// per distinct text and replayed: a catalog repeats the same names thousands of times.
+#[derive(Debug, Default)]
+struct ItemPlan {
+    steps: Vec<Step>,
+}
+
+#[derive(Debug)]
+enum Step {
+    Part(String, PartKind),
+    Skip(Range<usize>, &'static str),
+    Ingredient {
+        range: Range<usize>,
+        text: String,
+        percent: Option<f64>,
+    },
+}
+
+/// Remembered plans, per thread; dropped wholesale when they grow past a bound.
+#[derive(Default)]
+struct Plans {
+    /// By item text: before the end of the list, and marked items after it.
+    by_text: [rustc_hash::FxHashMap<Box<str>, ItemPlan>; 2],
+    bytes: usize,
+}
+
+const PLAN_BYTES: usize = 4 << 20;
+
+thread_local! {
+    static PLANS: std::cell::RefCell<Plans> = std::cell::RefCell::default();
+}
+
+impl Plans {
+    fn get_or_make(&mut self, s: &str, after_stop: bool) -> &ItemPlan {
+        let map = usize::from(after_stop);
+        if !self.by_text[map].contains_key(s) {
+            let plan = plan_item(s, after_stop);
+            let weight = s.len()
+                + 64
+                + plan
+                    .steps
+                    .iter()
+                    .map(|step| match step {
+                        Step::Part(t, _) | Step::Ingredient { text: t, .. } => t.len() + 48,
+                        Step::Skip(..) => 48,
+                    })
+                    .sum::<usize>();
+            if self.bytes + weight > PLAN_BYTES {
+                self.by_text = Default::default();
+                self.bytes = 0;
+            }
+            self.bytes += weight;
+            self.by_text[map].insert(s.into(), plan);
+        }
+        &self.by_text[map][s]
+    }
+}
+
+/// Reads one item (trimmed, leading bullets removed): its plan.
+fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
+    let mut plan = ItemPlan::default();
+    let mut r = 0..s.len();
+    // `Header: rest` starts a kit part or a drug-facts panel.
+    let colon = if s.is_ascii() {
+        s.find(':')
+    } else {
+        s.find([':', '：'])
+    };
+    if let Some(colon) = colon {
+        let head = s[..colon].trim();
+        if let Some(kind) = part_header(head) {
+            match kind {
+                HeaderKind::Heading => {}
+                HeaderKind::Part(k) => plan.steps.push(Step::Part(head.to_string(), k)),
+            }
+            r = trim_range(s, colon + 1..r.end);
+            if r.is_empty() {
+                return plan;
+            }
+        }
+    }
+    let t = &s[r.clone()];
+    if t.starts_with(FOOTNOTE_MARKS) && (after_stop || is_footnote(t)) {
+        plan.steps.push(Step::Skip(r, "footnote"));
+        return plan;
+    }
+    if is_prose(t) {
+        // Marketing glued to the first entry: keep what follows the last sentence.
+        match last_sentence_tail(t) {
+            Some(tail) if !is_prose(&t[tail..]) => {
+                plan.steps.push(Step::Skip(
+                    r.start..r.start + tail,
+                    "prose, not an ingredient",
+                ));
+                r.start += tail;
+            }
+            _ => {
+                plan.steps.push(Step::Skip(r, "prose, not an ingredient"));
+                return plan;
+            }
+        }
+    }
+    // Supplier blends: `Glycerin (and) Water` are two ingredients.
+    let t = &s[r.clone()];
+    let mut last = 0;
+    if has_and_blend(t) {
+        for m in AND_BLEND.find_iter(t) {
+            plan.steps
+                .extend(plan_ingredient(s, r.start + last..r.start + m.start()));
+            last = m.end();
+        }
+    }
+    plan.steps.extend(plan_ingredient(s, r.start + last..r.end));
+    plan
+}
+
+/// One ingredient's text as read: percentage, tags and footnote marks taken off.
+fn plan_ingredient(s: &str, range: Range<usize>) -> Option<Step> {
+    let raw = &s[range.clone()];
+    let mut percent = None;
+    // `Phenoxyethanol <ILN41569>`: internal codes in angle brackets are not part of a name.
+    let untagged;
+    let raw = if raw.contains('<') {
+        untagged = strip_tags(raw);
+        untagged.as_str()
+    } else {
+        raw
+    };
+    let has_percent = raw.contains('%');
+    let mut body = if has_percent {
+        TOLERANCE.replace_all(raw, " ").into_owned()
+    } else {
+        raw.to_string()
+    };
+    if let Some(c) = has_percent.then(|| PERCENT.captures(&body)).flatten() {
+        percent = c[1].replace(',', ".").parse::<f64>().ok();
+        let m = c.get(0).expect("match");
+        body.replace_range(m.range(), " ");
+    }
+    let cleaned: String = if has_footnote_mark(&body) {
+        body.chars()
+            .map(|c| if FOOTNOTE_MARKS.contains(&c) { ' ' } else { c })
+            .collect()
+    } else {
+        body
+    };
+    let cleaned = cleaned
+        .trim()
+        .trim_end_matches(['.', ':', ',', '-'])
+        .trim_start_matches(['.', ':', ',', ')', ']'])
+        .trim();
+    let cleaned = collapse_spaces(cleaned);
+    let cleaned = strip_unbalanced(&cleaned);
+    if !cleaned.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    Some(Step::Ingredient {
+        range: trim_range(s, range),
+        text: cleaned,
+        percent,
+    })
 }
 
 enum HeaderKind {
@@ -1350,6 +1486,30 @@ mod tests {
         let names: Vec<_> = p.parts.iter().map(|p| p.name.clone().unwrap()).collect();
         assert_eq!(names, ["Serum", "Powder"]);
         assert_eq!(p.ingredients[3].position, 2);
+    }
+
+    #[test]
+    fn an_item_read_before_is_replayed_in_its_own_place() {
+        // The same texts in other labels, other parts, a may-contain block and
+        // after the end of the list: each answer is that of its own context.
+        for _ in 0..2 {
+            let p = parse("Water, Glycerin 5%, Serum: Retinol").unwrap();
+            assert_eq!(p.parts.len(), 2);
+            assert_eq!(p.ingredients[1].percent, Some(5.0));
+            assert_eq!(p.ingredients[2].part, 1);
+            let p = parse("Lotion: Water, Glycerin 5% [+/- Retinol]").unwrap();
+            assert_eq!(p.parts[0].name.as_deref(), Some("Lotion"));
+            assert_eq!(p.ingredients[1].span, 15..26);
+            assert!(p.ingredients[2].may_contain);
+            let p = parse("  Glycerin 5%, *Aloe Vera, Water *Aloe Vera").unwrap();
+            assert_eq!(p.ingredients[0].span, 2..13);
+            assert!(p.ingredients.iter().any(|i| i.text == "Aloe Vera"));
+            assert!(
+                p.skipped
+                    .iter()
+                    .any(|s| s.text == "*Aloe Vera" && s.why == "footnote")
+            );
+        }
     }
 
     #[test]

@@ -104,6 +104,26 @@ const RESOLVED_CACHE_LIMIT: usize = 200_000;
 /// How many nearest-name answers are remembered before the cache starts afresh.
 const NEAREST_CACHE_LIMIT: usize = 100_000;
 
+/// The remembered answer for `key`, or `make`'s, remembered. A full cache starts
+/// afresh: a batch over millions of labels must not grow it without bound.
+fn remember<T: Clone>(
+    cache: &RwLock<FxHashMap<String, T>>,
+    key: &str,
+    limit: usize,
+    make: impl FnOnce() -> T,
+) -> T {
+    if let Some(hit) = cache.read().expect("no panic holds the lock").get(key) {
+        return hit.clone();
+    }
+    let answer = make();
+    let mut cache = cache.write().expect("no panic holds the lock");
+    if cache.len() >= limit {
+        cache.clear();
+    }
+    cache.insert(key.to_string(), answer.clone());
+    answer
+}
+
 /// Counts of each letter and digit (and one bin for the rest).
 fn histogram(key: &[u8]) -> [u8; 37] {
     let mut h = [0u8; 37];
@@ -155,6 +175,8 @@ pub struct Matcher {
     nearest_cache: RwLock<FxHashMap<String, Option<(usize, usize)>>>,
     /// Resolutions of text not found as printed.
     resolved_cache: RwLock<FxHashMap<String, Vec<(String, Resolution)>>>,
+    /// Known-name resolutions of text not found as printed (neighbours joined again).
+    known_cache: RwLock<FxHashMap<String, Resolution>>,
 }
 
 impl Matcher {
@@ -166,6 +188,7 @@ impl Matcher {
             by_length: OnceLock::new(),
             nearest_cache: RwLock::new(FxHashMap::default()),
             resolved_cache: RwLock::new(FxHashMap::default()),
+            known_cache: RwLock::new(FxHashMap::default()),
         }
     }
 
@@ -255,24 +278,9 @@ impl Matcher {
         if let Some((i, how)) = self.exact(&word_key(text)) {
             return vec![(text.to_string(), Resolution::entry(i, how))];
         }
-        if let Some(hit) = self
-            .resolved_cache
-            .read()
-            .expect("no panic holds the lock")
-            .get(text)
-        {
-            return hit.clone();
-        }
-        let answer = self.resolve_all_uncached(text);
-        let mut cache = self
-            .resolved_cache
-            .write()
-            .expect("no panic holds the lock");
-        if cache.len() >= RESOLVED_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(text.to_string(), answer.clone());
-        answer
+        remember(&self.resolved_cache, text, RESOLVED_CACHE_LIMIT, || {
+            self.resolve_all_uncached(text)
+        })
     }
 
     fn resolve_all_uncached(&self, text: &str) -> Vec<(String, Resolution)> {
@@ -293,7 +301,12 @@ impl Matcher {
 
     /// Resolves text without the nearest-name search: known names only.
     pub fn resolve_known(&self, text: &str) -> Resolution {
-        self.known(text).unwrap_or(Resolution::unrecognized(None))
+        if let Some((i, how)) = self.exact(&word_key(text)) {
+            return Resolution::entry(i, how);
+        }
+        remember(&self.known_cache, text, RESOLVED_CACHE_LIMIT, || {
+            self.known(text).unwrap_or(Resolution::unrecognized(None))
+        })
     }
 
     /// Every way a name can be known, short of guessing the nearest one.
@@ -435,22 +448,9 @@ impl Matcher {
     /// names of 5 to 9 letters, two (with the same first letter) from 10 letters.
     pub fn closest(&self, text: &str) -> Option<(usize, usize)> {
         let key = ocr_repair(&compact_key(text));
-        if let Some(hit) = self
-            .nearest_cache
-            .read()
-            .expect("no panic holds the lock")
-            .get(&key)
-        {
-            return *hit;
-        }
-        let found = self.closest_uncached(&key);
-        let mut cache = self.nearest_cache.write().expect("no panic holds the lock");
-        // A batch over millions of labels must not grow this without bound.
-        if cache.len() >= NEAREST_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(key, found);
-        found
+        remember(&self.nearest_cache, &key, NEAREST_CACHE_LIMIT, || {
+            self.closest_uncached(&key)
+        })
     }
 
     fn closest_uncached(&self, key: &str) -> Option<(usize, usize)> {
