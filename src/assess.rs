@@ -7,11 +7,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use aho_corasick::AhoCorasick;
 
 use serde::Serialize;
 
-use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, TypeWords, Wait};
+use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, Wait};
 use crate::label::{self, LabelError, ParsedLabel, PartKind};
 use crate::matcher::{How, Matcher, Resolution, Target};
 use crate::normalize::word_key;
@@ -40,6 +42,8 @@ pub struct Options {
 #[derive(Clone)]
 pub struct Checker {
     matcher: Arc<Matcher>,
+    /// Every product-type word, for reading a name in one pass; built on first use.
+    type_words: Arc<OnceLock<(AhoCorasick, Vec<usize>)>>,
 }
 
 /// Why a label could not be checked.
@@ -197,6 +201,7 @@ impl Checker {
     pub fn new(db: Arc<Database>) -> Checker {
         Checker {
             matcher: Arc::new(Matcher::new(db)),
+            type_words: Arc::default(),
         }
     }
 
@@ -806,17 +811,31 @@ impl Checker {
             return TypeReading::Id(id);
         }
         let key = format!(" {} ", word_key(text));
-        // The words are stored padded with spaces, so a match is a whole word.
-        let has = |w: &TypeWords| w.words.iter().any(|word| key.contains(word.as_str()));
-        let mineral = db
-            .type_words
-            .iter()
-            .any(|w| w.product_type == "mineral" && has(w));
-        let base = db
-            .type_words
-            .iter()
-            .find(|w| w.product_type != "mineral" && has(w))
-            .map(|w| w.product_type.as_str());
+        // The words are stored padded with spaces, so a match is a whole word. The
+        // first row (in the database's order) with a word in the name gives the type.
+        let (finder, rows) = self.type_words.get_or_init(|| {
+            let mut words = Vec::new();
+            let mut rows = Vec::new();
+            for (row, t) in db.type_words.iter().enumerate() {
+                for w in &t.words {
+                    words.push(w.as_str());
+                    rows.push(row);
+                }
+            }
+            let finder = AhoCorasick::new(&words).expect("type words build an automaton");
+            (finder, rows)
+        });
+        let mut mineral = false;
+        let mut base: Option<usize> = None;
+        for m in finder.find_overlapping_iter(&key) {
+            let row = rows[m.pattern().as_usize()];
+            if db.type_words[row].product_type == "mineral" {
+                mineral = true;
+            } else {
+                base = Some(base.map_or(row, |b| b.min(row)));
+            }
+        }
+        let base = base.map(|row| db.type_words[row].product_type.as_str());
         TypeReading::Words { base, mineral }
     }
 

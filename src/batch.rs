@@ -13,7 +13,7 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use crate::assess::{Assessment, Checker, Options, TypeReading, Verdict};
-use crate::catalog::{Catalog, Record};
+use crate::catalog::{Catalog, RawRecord, Record};
 use rustc_hash::{FxHashMap, FxHasher};
 
 /// How to run a batch.
@@ -118,7 +118,7 @@ where
     let chunk = settings.chunk.max(1);
     let stop = AtomicBool::new(false);
     let shared = AtomicU64::new(0);
-    let (work_tx, work_rx) = sync_channel::<(u64, Vec<Record>)>(in_flight);
+    let (work_tx, work_rx) = sync_channel::<(u64, Vec<RawRecord>)>(in_flight);
     let (done_tx, done_rx) = sync_channel::<(u64, Vec<Output<T>>)>(in_flight);
     let (ticket_tx, ticket_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
@@ -128,7 +128,10 @@ where
     }
     let work_rx = Arc::new(Mutex::new(work_rx));
     let memo = Memo::new(settings.share_bytes);
+    // The reading thread only cuts records; workers decode them, in parallel.
+    let layout = catalog.layout().clone();
     let mut summary = std::thread::scope(|scope| {
+        let layout = &layout;
         let stop = &stop;
         let memo = &memo;
         let keep = &keep;
@@ -141,7 +144,7 @@ where
                 }
                 let mut records = Vec::with_capacity(chunk);
                 while records.len() < chunk {
-                    match catalog.next_record() {
+                    match catalog.next_raw() {
                         Some(r) => records.push(r),
                         None => break,
                     }
@@ -176,7 +179,8 @@ where
                     let Ok((seq, records)) = next else { break };
                     let outputs = records
                         .into_iter()
-                        .map(|record| {
+                        .map(|raw| {
+                            let record = layout.record(raw);
                             let outcome = worker.check(&record, keep);
                             Output { record, outcome }
                         })
@@ -239,14 +243,13 @@ struct Worker<'a, T> {
 impl<T: Clone> Worker<'_, T> {
     /// Checks one record with its own name and type.
     fn check(&mut self, record: &Record, keep: &impl Fn(Assessment) -> T) -> Outcome<T> {
-        let label = match &record.label {
-            Err(e) => return Outcome::Failed(e.clone()),
-            Ok(label) => label.as_str(),
+        let label = match record.label() {
+            Err(e) => return Outcome::Failed(e.to_string()),
+            Ok(label) => label,
         };
-        let name = record.name.as_deref().or(self.defaults.name.as_deref());
+        let name = record.name().or(self.defaults.name.as_deref());
         let product_type = record
-            .product_type
-            .as_deref()
+            .product_type()
             .or(self.defaults.product_type.as_deref());
         let checker = self.checker;
         let reading = || name.map(|n| checker.read_type(n));

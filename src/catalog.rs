@@ -5,6 +5,7 @@
 //! A file is read as a stream: one record at a time, so memory does not grow with
 //! the number of records.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -62,20 +63,82 @@ pub enum CatalogError {
     Csv { path: String, source: csv::Error },
 }
 
-/// One data record of a catalog.
+/// One data record of a catalog: its cells in one buffer, and where its label, id,
+/// name and type are.
 #[derive(Debug, Clone)]
 pub struct Record {
     /// 1-based data record number (the header is not counted).
     pub number: u64,
     /// The line on which the record starts in the file (1-based, header is line 1).
     pub line: u64,
+    /// Every field as decoded, in header order; a short record is padded.
+    fields: csv::StringRecord,
+    /// The label when it is not the cell as it stands (a Python list unfolded), or
+    /// why the record cannot be checked.
+    label: Result<Option<String>, String>,
+    ingredients: usize,
+    id: Option<usize>,
+    name: Option<usize>,
+    product_type: Option<usize>,
+}
+
+impl Record {
     /// Every field as decoded, in header order.
-    pub fields: Vec<String>,
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter()
+    }
+
+    pub fn field(&self, i: usize) -> Option<&str> {
+        self.fields.get(i)
+    }
+
     /// The label text, Python lists unfolded; `Err` when the record cannot be checked.
-    pub label: Result<String, String>,
-    pub id: Option<String>,
-    pub name: Option<String>,
-    pub product_type: Option<String>,
+    pub fn label(&self) -> Result<&str, &str> {
+        match &self.label {
+            Ok(Some(unfolded)) => Ok(unfolded),
+            Ok(None) => Ok(self.fields.get(self.ingredients).unwrap_or("")),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A cell by column; `None` when there is no such column or the cell is empty.
+    fn cell(&self, column: Option<usize>) -> Option<&str> {
+        column
+            .and_then(|i| self.fields.get(i))
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.cell(self.id)
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.cell(self.name)
+    }
+
+    pub fn product_type(&self) -> Option<&str> {
+        self.cell(self.product_type)
+    }
+}
+
+/// A record cut from the file and not yet decoded: cutting is all the reading
+/// thread does, and whoever checks the record decodes it (`Layout::record`).
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    number: u64,
+    line: u64,
+    /// The fields as bytes, or why the CSV reader rejected the record.
+    fields: Result<csv::ByteRecord, String>,
+}
+
+/// Where the columns are: what turns a raw record into a record.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    width: usize,
+    ingredients: usize,
+    id: Option<usize>,
+    name: Option<usize>,
+    product_type: Option<usize>,
 }
 
 /// A catalog opened for reading.
@@ -83,15 +146,10 @@ pub struct Catalog {
     path: String,
     reader: csv::Reader<Box<dyn Read + Send>>,
     pub headers: Vec<String>,
-    ingredients: usize,
-    id: Option<usize>,
-    name: Option<usize>,
-    product_type: Option<usize>,
+    layout: Layout,
     next: u64,
     /// Total input size in bytes when known (a plain file), for progress.
     pub size: Option<u64>,
-    /// Set when some cell was not UTF-8 and was read as Windows-1252.
-    pub decoded_1252: bool,
 }
 
 impl Catalog {
@@ -166,10 +224,9 @@ impl Catalog {
                 path: path.to_string(),
             });
         }
-        let mut decoded_1252 = false;
         let headers: Vec<String> = header
             .iter()
-            .map(|h| decode_cell(h, &mut decoded_1252).trim().to_string())
+            .map(|h| decode_cell(h).trim().to_string())
             .collect();
         let listed = quote_list(&headers);
         let find = |wanted: &Option<String>,
@@ -207,14 +264,16 @@ impl Catalog {
         Ok(Catalog {
             path: path.to_string(),
             reader,
+            layout: Layout {
+                width: headers.len(),
+                ingredients,
+                id,
+                name,
+                product_type,
+            },
             headers,
-            ingredients,
-            id,
-            name,
-            product_type,
             next: 0,
             size,
-            decoded_1252,
         })
     }
 
@@ -223,7 +282,11 @@ impl Catalog {
     }
 
     pub fn ingredient_column(&self) -> &str {
-        &self.headers[self.ingredients]
+        &self.headers[self.layout.ingredients]
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
     }
 
     /// Bytes read so far, for progress.
@@ -234,81 +297,100 @@ impl Catalog {
     /// The next record; a record the CSV reader rejects is still a record, with an
     /// error, so nothing is dropped. `None` at the end of the file.
     pub fn next_record(&mut self) -> Option<Record> {
-        let mut raw = csv::ByteRecord::new();
+        let raw = self.next_raw()?;
+        Some(self.layout.record(raw))
+    }
+
+    /// The next record, cut from the file but not decoded.
+    pub fn next_raw(&mut self) -> Option<RawRecord> {
+        let mut fields = csv::ByteRecord::new();
         let line = self.reader.position().line();
-        match self.reader.read_byte_record(&mut raw) {
+        match self.reader.read_byte_record(&mut fields) {
             Ok(false) => None,
             Ok(true) => {
                 self.next += 1;
-                let line = raw.position().map_or(line, |p| p.line());
-                let mut fields: Vec<String> = raw
-                    .iter()
-                    .map(|f| decode_cell(f, &mut self.decoded_1252))
-                    .collect();
-                let width = self.headers.len();
-                let label = match fields.get(self.ingredients) {
-                    _ if fields.len() != width => Err(format!(
-                        "record has {} fields; the header has {width}",
-                        fields.len()
-                    )),
-                    Some(cell) if cell.len() > MAX_CELL_BYTES => Err(format!(
-                        "the ingredient cell is {} bytes; the limit is {MAX_CELL_BYTES}",
-                        cell.len()
-                    )),
-                    Some(cell) if cell.trim().is_empty() => {
-                        Err("the ingredient cell is empty".to_string())
-                    }
-                    Some(cell) => Ok(unfold_python_list(cell)),
-                    None => Err("record has no ingredient field".to_string()),
-                };
-                let get = |i: Option<usize>| {
-                    i.and_then(|i| fields.get(i))
-                        .filter(|s| !s.is_empty())
-                        .cloned()
-                };
-                let (id, name, product_type) =
-                    (get(self.id), get(self.name), get(self.product_type));
-                fields.resize(width.max(fields.len()), String::new());
-                Some(Record {
+                let line = fields.position().map_or(line, |p| p.line());
+                Some(RawRecord {
                     number: self.next,
                     line,
-                    fields,
-                    label,
-                    id,
-                    name,
-                    product_type,
+                    fields: Ok(fields),
                 })
             }
             Err(e) => {
                 self.next += 1;
                 let at = e.position().map_or(line, |p| p.line());
-                let message = format!("malformed CSV at line {at}: {e}");
                 // The reader cannot resume inside a broken quoted field; it reports the
                 // error once and the rest of the file is read as it can be.
-                Some(Record {
+                Some(RawRecord {
                     number: self.next,
                     line: at,
-                    fields: vec![String::new(); self.headers.len()],
-                    label: Err(message),
-                    id: None,
-                    name: None,
-                    product_type: None,
+                    fields: Err(format!("malformed CSV at line {at}: {e}")),
                 })
             }
         }
     }
 }
 
+impl Layout {
+    /// Decodes a raw record: its cells, its label (Python lists unfolded) or why it
+    /// cannot be checked.
+    pub fn record(&self, raw: RawRecord) -> Record {
+        let width = self.width;
+        let mut record = Record {
+            number: raw.number,
+            line: raw.line,
+            fields: csv::StringRecord::new(),
+            label: Ok(None),
+            ingredients: self.ingredients,
+            id: self.id,
+            name: self.name,
+            product_type: self.product_type,
+        };
+        let bytes = match raw.fields {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                record.fields = std::iter::repeat_n("", width).collect();
+                record.label = Err(message);
+                return record;
+            }
+        };
+        // UTF-8 records (nearly all) keep their buffer; others are decoded cell by cell.
+        let mut fields = csv::StringRecord::from_byte_record(bytes).unwrap_or_else(|e| {
+            e.into_byte_record()
+                .iter()
+                .map(|cell| decode_cell(cell))
+                .collect()
+        });
+        let len = fields.len();
+        record.label = match fields.get(self.ingredients) {
+            _ if len != width => Err(format!("record has {len} fields; the header has {width}")),
+            Some(cell) if cell.len() > MAX_CELL_BYTES => Err(format!(
+                "the ingredient cell is {} bytes; the limit is {MAX_CELL_BYTES}",
+                cell.len()
+            )),
+            Some(cell) if cell.trim().is_empty() => Err("the ingredient cell is empty".to_string()),
+            Some(cell) => match unfold_python_list(cell) {
+                Cow::Borrowed(_) => Ok(None),
+                Cow::Owned(unfolded) => Ok(Some(unfolded)),
+            },
+            None => Err("record has no ingredient field".to_string()),
+        };
+        for _ in len..width {
+            fields.push_field("");
+        }
+        record.fields = fields;
+        record
+    }
+}
+
 /// UTF-8 when it is; Windows-1252 otherwise (scraped files mix both).
-fn decode_cell(bytes: &[u8], decoded_1252: &mut bool) -> String {
+fn decode_cell(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
+        Ok(s) => Cow::Borrowed(s),
         Err(_) => {
-            *decoded_1252 = true;
             encoding_rs::WINDOWS_1252
                 .decode_without_bom_handling(bytes)
                 .0
-                .into_owned()
         }
     }
 }
@@ -316,55 +398,68 @@ fn decode_cell(bytes: &[u8], decoded_1252: &mut bool) -> String {
 /// A cell written as a Python list (`['Serum:', 'Aqua / Water, ...']`) becomes one
 /// line per element, so kit and shade headers stay headers; anything else is
 /// returned as it is.
-pub fn unfold_python_list(cell: &str) -> String {
+pub fn unfold_python_list(cell: &str) -> Cow<'_, str> {
     let t = cell.trim();
     if !(t.starts_with('[') && t.ends_with(']')) {
-        return cell.to_string();
+        return Cow::Borrowed(cell);
     }
+    // Quotes, backslashes and commas are ASCII, so the elements are cut by bytes and
+    // copied a run at a time.
     let inner = &t[1..t.len() - 1];
-    let mut items = Vec::new();
-    let mut chars = inner.char_indices().peekable();
+    let b = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut i = 0;
+    let mut first = true;
     loop {
-        while chars
-            .next_if(|&(_, c)| c == ',' || c.is_whitespace())
-            .is_some()
-        {}
-        let Some((_, quote)) = chars.next() else {
-            break;
-        };
-        if quote != '\'' && quote != '"' {
-            // Not a list of strings: leave the cell alone.
-            return cell.to_string();
+        while i < b.len() {
+            let c = inner[i..].chars().next().expect("i is on a char boundary");
+            if c != ',' && !c.is_whitespace() {
+                break;
+            }
+            i += c.len_utf8();
         }
-        let mut item = String::new();
+        if i >= b.len() {
+            break;
+        }
+        let quote = b[i];
+        if quote != b'\'' && quote != b'"' {
+            // Not a list of strings: leave the cell alone.
+            return Cow::Borrowed(cell);
+        }
+        i += 1;
+        if !first {
+            out.push('\n');
+        }
+        first = false;
+        let mut run = i;
         let mut closed = false;
-        while let Some((_, c)) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some((_, n)) = chars.next() {
-                        item.push(match n {
-                            'n' => '\n',
-                            't' => '\t',
-                            other => other,
-                        });
-                    }
+        while i < b.len() {
+            if b[i] == b'\\' {
+                out.push_str(&inner[run..i]);
+                i += 1;
+                if let Some(n) = inner[i..].chars().next() {
+                    out.push(match n {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    });
+                    i += n.len_utf8();
                 }
-                c if c == quote => {
-                    closed = true;
-                    break;
-                }
-                c => item.push(c),
+                run = i;
+            } else if b[i] == quote {
+                out.push_str(&inner[run..i]);
+                i += 1;
+                closed = true;
+                break;
+            } else {
+                i += 1;
             }
         }
         if !closed {
-            return cell.to_string();
+            return Cow::Borrowed(cell);
         }
-        items.push(item);
     }
-    if items.is_empty() {
-        return String::new();
-    }
-    items.join("\n")
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -386,12 +481,16 @@ mod tests {
         assert_eq!(unfold_python_list("['it\\'s']"), "it's");
         assert_eq!(unfold_python_list("[+/-: CI 77491]"), "[+/-: CI 77491]");
         assert_eq!(unfold_python_list("Water, Glycerin"), "Water, Glycerin");
+        assert_eq!(unfold_python_list("['Crème', 'Eau']"), "Crème\nEau");
+        assert_eq!(unfold_python_list("['a',\u{a0}\"b\"]"), "a\nb");
+        assert_eq!(unfold_python_list("['a\\']"), "['a\\']");
+        assert_eq!(unfold_python_list("['a', b]"), "['a', b]");
+        assert_eq!(unfold_python_list("[]"), "");
     }
 
     #[test]
     fn cells_that_are_not_utf8_are_read_as_windows_1252() {
-        let mut flag = false;
-        assert_eq!(decode_cell(b"Ingr\xe9dients", &mut flag), "Ingrédients");
-        assert!(flag);
+        assert_eq!(decode_cell(b"Ingr\xe9dients"), "Ingrédients");
+        assert_eq!(decode_cell("Ingrédients".as_bytes()), "Ingrédients");
     }
 }

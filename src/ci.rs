@@ -126,8 +126,8 @@ pub type Baseline = HashMap<String, String>;
 pub fn read_baseline(mut catalog: Catalog) -> Baseline {
     let mut out = HashMap::new();
     while let Some(r) = catalog.next_record() {
-        let key = product_key(r.id.as_deref(), r.name.as_deref(), r.number);
-        out.insert(key, word_key(r.label.as_deref().unwrap_or("")));
+        let key = product_key(r.id(), r.name(), r.number);
+        out.insert(key, word_key(r.label().unwrap_or("")));
     }
     out
 }
@@ -193,15 +193,15 @@ pub fn evaluate(
         |output| {
             let record = &output.record;
             if let Some(b) = baseline {
-                let key = product_key(record.id.as_deref(), record.name.as_deref(), record.number);
-                let now = word_key(record.label.as_deref().unwrap_or(""));
+                let key = product_key(record.id(), record.name(), record.number);
+                let now = word_key(record.label().unwrap_or(""));
                 if b.get(&key) == Some(&now) {
                     unchanged += 1;
                     return Ok::<bool, std::convert::Infallible>(true);
                 }
             }
             let claim = claim_column
-                .and_then(|i| record.fields.get(i))
+                .and_then(|i| record.field(i))
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty());
             products.push(judge(output, claim, checker, policy, options, &mut used));
@@ -250,8 +250,8 @@ fn judge(
     let mut report = ProductReport {
         record: record.number,
         line: record.line,
-        id: record.id.clone(),
-        name: record.name.clone(),
+        id: record.id().map(str::to_string),
+        name: record.name().map(str::to_string),
         claim: claim.clone(),
         safe_after_hours: None,
         assessment: None,
@@ -259,10 +259,7 @@ fn judge(
         violations: Vec::new(),
         warnings: Vec::new(),
     };
-    let keys: Vec<&str> = [record.id.as_deref(), record.name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let keys: Vec<&str> = [record.id(), record.name()].into_iter().flatten().collect();
     // Which exceptions apply to this product, and to which findings.
     let applies = |e: &Exception| keys.iter().any(|k| *k == e.product);
     let covers = |e: &Exception, f: Option<&Finding>| -> bool {

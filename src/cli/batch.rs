@@ -223,7 +223,7 @@ fn tick(bar: &Option<indicatif::ProgressBar>, progress: &Progress) {
 }
 
 fn write_json(out: &mut impl Write, output: &Output<Box<Assessment>>) -> Result<()> {
-    let id = output.record.id.as_deref();
+    let id = output.record.id();
     match &output.outcome {
         Outcome::Checked { value: a, .. } => serde_json::to_writer(
             &mut *out,
@@ -238,7 +238,7 @@ fn write_json(out: &mut impl Write, output: &Output<Box<Assessment>>) -> Result<
             &Failed {
                 record: output.record.number,
                 id,
-                name: output.record.name.as_deref(),
+                name: output.record.name(),
                 error: e,
             },
         )?,

@@ -80,7 +80,7 @@ pub fn write_record<W: Write>(
     output: &Output<Arc<Answer>>,
     with_safe_from: bool,
 ) -> csv::Result<()> {
-    for f in &output.record.fields {
+    for f in output.record.fields() {
         w.write_field(neutralize(f).as_ref())?;
     }
     match &output.outcome {
