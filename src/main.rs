@@ -40,5 +40,6 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// jemalloc handles frees across threads with less work and fragmentation than the
 /// system allocator (benches: 23% less CPU on a million records, peak memory
 /// still under 64 MiB).
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
