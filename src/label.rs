@@ -8,6 +8,7 @@
 //! the choice to the matcher, which knows the vocabulary.
 
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -946,11 +947,8 @@ impl Parser<'_> {
         let s = &text[r.clone()];
         // After the end of the list, a marked item is a footnote whatever it says.
         let after_stop = self.footnote_from.is_some_and(|f| r.start >= f);
-        PLANS.with(|plans| {
-            let mut plans = plans.borrow_mut();
-            let plan = plans.get_or_make(s, after_stop);
-            self.apply(plan, r.start, item.may_contain);
-        });
+        let plan = PLANS.with(|plans| plans.borrow_mut().get_or_make(s, after_stop));
+        self.apply(&plan, r.start, item.may_contain);
     }
 
     /// Carries out an item's plan for the item at `base` in the cleaned text.
@@ -1064,7 +1062,7 @@ enum Step {
 #[derive(Default)]
 struct Plans {
     /// By item text: before the end of the list, and marked items after it.
-    by_text: [rustc_hash::FxHashMap<Box<str>, ItemPlan>; 2],
+    by_text: [rustc_hash::FxHashMap<Box<str>, Rc<ItemPlan>>; 2],
     bytes: usize,
 }
 
@@ -1075,28 +1073,30 @@ thread_local! {
 }
 
 impl Plans {
-    fn get_or_make(&mut self, s: &str, after_stop: bool) -> &ItemPlan {
+    fn get_or_make(&mut self, s: &str, after_stop: bool) -> Rc<ItemPlan> {
         let map = usize::from(after_stop);
-        if !self.by_text[map].contains_key(s) {
-            let plan = plan_item(s, after_stop);
-            let weight = s.len()
-                + 64
-                + plan
-                    .steps
-                    .iter()
-                    .map(|step| match step {
-                        Step::Part(t, _) | Step::Ingredient { text: t, .. } => t.len() + 48,
-                        Step::Skip(..) => 48,
-                    })
-                    .sum::<usize>();
-            if self.bytes + weight > PLAN_BYTES {
-                self.by_text = Default::default();
-                self.bytes = 0;
-            }
-            self.bytes += weight;
-            self.by_text[map].insert(s.into(), plan);
+        if let Some(plan) = self.by_text[map].get(s) {
+            return Rc::clone(plan);
         }
-        &self.by_text[map][s]
+        let plan = plan_item(s, after_stop);
+        let weight = s.len()
+            + 64
+            + plan
+                .steps
+                .iter()
+                .map(|step| match step {
+                    Step::Part(t, _) | Step::Ingredient { text: t, .. } => t.len() + 48,
+                    Step::Skip(..) => 48,
+                })
+                .sum::<usize>();
+        if self.bytes + weight > PLAN_BYTES {
+            self.by_text = Default::default();
+            self.bytes = 0;
+        }
+        self.bytes += weight;
+        let plan = Rc::new(plan);
+        self.by_text[map].insert(s.into(), Rc::clone(&plan));
+        plan
     }
 }
 
