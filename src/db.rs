@@ -279,27 +279,12 @@ pub struct Pattern {
     pub order: u32,
     pub id: String,
     #[serde(rename = "pattern")]
+    /// Compiled with the other patterns into `Database::first_pattern`'s set.
     pub source_regex: String,
-    /// Compiled on first use: most labels never need most patterns, and compiling all
-    /// of them would dominate a one-label run.
-    #[serde(skip)]
-    regex: std::sync::OnceLock<regex::Regex>,
     pub category: String,
     pub flags: Flags,
     pub reason: String,
     pub source: Vec<String>,
-}
-
-impl Pattern {
-    /// Does the pattern match this word key (see `normalize::word_key`)?
-    pub fn is_match(&self, key: &str) -> bool {
-        self.regex
-            .get_or_init(|| {
-                regex::Regex::new(&self.source_regex)
-                    .expect("tests/data_lint.rs compiles every pattern")
-            })
-            .is_match(key)
-    }
 }
 
 /// An ingredient a keyword matcher would wrongly flag, and why it is not that.
@@ -405,7 +390,9 @@ pub struct Database {
     pub names: NameIndex,
     category_index: rustc_hash::FxHashMap<String, usize>,
     /// Every pattern in one set, so an unknown name is tried against all in one
-    /// pass; compiled the first time a name needs it.
+    /// pass; compiled the first time a name needs it (most labels never do). The
+    /// data-lint test compiles every pattern: they come only from the embedded
+    /// files, never from an overlay.
     pattern_set: std::sync::OnceLock<regex::RegexSet>,
 }
 
@@ -821,9 +808,6 @@ impl Builder {
                 );
                 continue;
             };
-            // Compiled on first use; the data-lint test compiles every pattern, since
-            // patterns come only from the embedded files, never from an overlay.
-            let regex = std::sync::OnceLock::new();
             let flags = match Flags::parse(&row[4]) {
                 Ok(f) => f,
                 Err(e) => {
@@ -835,7 +819,6 @@ impl Builder {
                 order,
                 id: row[1].to_string(),
                 source_regex: row[2].to_string(),
-                regex,
                 category: row[3].to_string(),
                 flags,
                 reason: row[5].to_string(),
