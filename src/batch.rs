@@ -25,11 +25,11 @@ pub struct Settings {
     pub chunk: usize,
     /// Chunks in flight at most (read, being checked, or waiting to be written).
     pub in_flight: usize,
-    /// Bytes each worker may spend remembering the answers of labels it has checked,
-    /// so a label repeated across a catalog (shades, sizes, a feed's duplicates) is
-    /// checked once; 0 remembers nothing. Only for a `keep` whose value does not hold
-    /// the product name: records share a value when their label and type are the same,
-    /// and their names too unless the type was given.
+    /// Bytes the workers may spend, together, remembering the answers of labels they
+    /// have checked, so a label repeated across a catalog (shades, sizes, a feed's
+    /// duplicates) is checked once; 0 remembers nothing. Only for a `keep` whose value
+    /// does not hold the product name: records share a value when their label and type
+    /// are the same and, unless the type was given, their names read as the same type.
     pub share_bytes: usize,
 }
 

@@ -355,12 +355,8 @@ impl Layout {
             }
         };
         // UTF-8 records (nearly all) keep their buffer; others are decoded cell by cell.
-        let mut fields = csv::StringRecord::from_byte_record(bytes).unwrap_or_else(|e| {
-            e.into_byte_record()
-                .iter()
-                .map(|cell| decode_cell(cell))
-                .collect()
-        });
+        let mut fields = csv::StringRecord::from_byte_record(bytes)
+            .unwrap_or_else(|e| e.into_byte_record().iter().map(decode_cell).collect());
         let len = fields.len();
         record.label = match fields.get(self.ingredients) {
             _ if len != width => Err(format!("record has {len} fields; the header has {width}")),

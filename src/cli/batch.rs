@@ -77,7 +77,7 @@ struct Failed<'a> {
     error: &'a str,
 }
 
-/// How many bytes of answers each worker remembers (see `Settings::share_bytes`).
+/// How many bytes of answers the workers remember together (see `Settings::share_bytes`).
 const SHARE_BYTES: usize = 16 << 20;
 
 pub fn run(args: BatchArgs) -> Result<u8> {
