@@ -148,6 +148,9 @@ pub struct Catalog {
     pub headers: Vec<String>,
     layout: Layout,
     next: u64,
+    /// The last record's size in bytes and fields: a new record starts with room for
+    /// as much, so reading a catalog of similar records does not grow each one.
+    last_size: (usize, usize),
     /// Total input size in bytes when known (a plain file), for progress.
     pub size: Option<u64>,
 }
@@ -273,6 +276,7 @@ impl Catalog {
             },
             headers,
             next: 0,
+            last_size: (0, 0),
             size,
         })
     }
@@ -303,12 +307,13 @@ impl Catalog {
 
     /// The next record, cut from the file but not decoded.
     pub fn next_raw(&mut self) -> Option<RawRecord> {
-        let mut fields = csv::ByteRecord::new();
+        let mut fields = csv::ByteRecord::with_capacity(self.last_size.0, self.last_size.1);
         let line = self.reader.position().line();
         match self.reader.read_byte_record(&mut fields) {
             Ok(false) => None,
             Ok(true) => {
                 self.next += 1;
+                self.last_size = (fields.as_slice().len(), fields.len());
                 let line = fields.position().map_or(line, |p| p.line());
                 Some(RawRecord {
                     number: self.next,
@@ -399,8 +404,8 @@ pub fn unfold_python_list(cell: &str) -> Cow<'_, str> {
     if !(t.starts_with('[') && t.ends_with(']')) {
         return Cow::Borrowed(cell);
     }
-    // Quotes, backslashes and commas are ASCII, so the elements are cut by bytes and
-    // copied a run at a time.
+    // Quotes, backslashes and commas are ASCII, so the elements are cut by bytes:
+    // each run up to the next quote or backslash is found with memchr and copied whole.
     let inner = &t[1..t.len() - 1];
     let b = inner.as_bytes();
     let mut out = String::with_capacity(inner.len());
@@ -429,7 +434,8 @@ pub fn unfold_python_list(cell: &str) -> Cow<'_, str> {
         first = false;
         let mut run = i;
         let mut closed = false;
-        while i < b.len() {
+        while let Some(at) = memchr::memchr2(quote, b'\\', &b[i..]) {
+            i += at;
             if b[i] == b'\\' {
                 out.push_str(&inner[run..i]);
                 i += 1;
@@ -442,13 +448,11 @@ pub fn unfold_python_list(cell: &str) -> Cow<'_, str> {
                     i += n.len_utf8();
                 }
                 run = i;
-            } else if b[i] == quote {
+            } else {
                 out.push_str(&inner[run..i]);
                 i += 1;
                 closed = true;
                 break;
-            } else {
-                i += 1;
             }
         }
         if !closed {
