@@ -47,7 +47,7 @@ impl Default for Settings {
 
 /// What became of one record: what the caller keeps of its assessment, or why it
 /// could not be checked.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome<T> {
     Checked { verdict: Verdict, value: T },
     Failed(String),
@@ -253,9 +253,9 @@ impl<T: Clone> Worker<'_, T> {
             .or(self.defaults.product_type.as_deref());
         let checker = self.checker;
         let reading = || name.map(|n| checker.read_type(n));
-        if let Some((verdict, value)) = self.memo.get(label, product_type, reading) {
+        if let Some(outcome) = self.memo.get(label, product_type, reading) {
             self.shared += 1;
-            return Outcome::Checked { verdict, value };
+            return outcome;
         }
         set(&mut self.options.name, name);
         set(&mut self.options.product_type, product_type);
@@ -266,15 +266,25 @@ impl<T: Clone> Worker<'_, T> {
                 // the answer holds for names that read the same (`Product 12`, `Product
                 // 13`: no type in either).
                 let name_mattered = a.product_type_source != "given";
-                let value = keep(a);
+                let outcome = Outcome::Checked {
+                    verdict,
+                    value: keep(a),
+                };
                 if self.memo.enabled() {
                     let reading = name_mattered.then(reading);
-                    self.memo
-                        .put(label, product_type, reading, verdict, value.clone());
+                    self.memo.put(label, product_type, reading, outcome.clone());
                 }
-                Outcome::Checked { verdict, value }
+                outcome
             }
-            Err(e) => Outcome::Failed(e.to_string()),
+            // Why a label cannot be checked depends on the label alone: a placeholder or
+            // a list of unknown names is remembered too.
+            Err(e) => {
+                let outcome = Outcome::Failed(e.to_string());
+                if self.memo.enabled() {
+                    self.memo.put(label, product_type, None, outcome.clone());
+                }
+                outcome
+            }
         }
     }
 }
@@ -342,7 +352,7 @@ impl<'a, T: Clone> Memo<'a, T> {
         label: &str,
         product_type: Option<&str>,
         reading: impl FnOnce() -> NameReading<'a>,
-    ) -> Option<(Verdict, T)> {
+    ) -> Option<Outcome<T>> {
         if !self.enabled() {
             return None;
         }
@@ -355,12 +365,10 @@ impl<'a, T: Clone> Memo<'a, T> {
         label: &str,
         product_type: Option<&str>,
         name: Option<NameReading<'a>>,
-        verdict: Verdict,
-        value: T,
+        outcome: Outcome<T>,
     ) {
         let key = Self::key(label, product_type);
-        self.shard(key)
-            .put(key, label, product_type, name, verdict, value);
+        self.shard(key).put(key, label, product_type, name, outcome);
     }
 }
 
@@ -372,8 +380,7 @@ struct Remembered<'a, T> {
     product_type: Option<Box<str>>,
     /// How the name read, when the name could change the answer.
     name: Option<NameReading<'a>>,
-    verdict: Verdict,
-    value: T,
+    outcome: Outcome<T>,
 }
 
 impl<'a, T> Remembered<'a, T> {
@@ -413,17 +420,17 @@ impl<'a, T: Clone> Shard<'a, T> {
         label: &str,
         product_type: Option<&str>,
         reading: impl FnOnce() -> NameReading<'a>,
-    ) -> Option<(Verdict, T)> {
+    ) -> Option<Outcome<T>> {
         if let Some(r) = self.young.get(&key) {
             return r
                 .fits(label, product_type, reading)
-                .then(|| (r.verdict, r.value.clone()));
+                .then(|| r.outcome.clone());
         }
         let r = self.old.remove(&key)?;
         if !r.fits(label, product_type, reading) {
             return None;
         }
-        let answer = (r.verdict, r.value.clone());
+        let answer = r.outcome.clone();
         self.insert(key, r);
         Some(answer)
     }
@@ -434,8 +441,7 @@ impl<'a, T: Clone> Shard<'a, T> {
         label: &str,
         product_type: Option<&str>,
         name: Option<NameReading<'a>>,
-        verdict: Verdict,
-        value: T,
+        outcome: Outcome<T>,
     ) {
         self.insert(
             key,
@@ -443,8 +449,7 @@ impl<'a, T: Clone> Shard<'a, T> {
                 label: label.into(),
                 product_type: product_type.map(Into::into),
                 name,
-                verdict,
-                value,
+                outcome,
             },
         );
     }
@@ -543,6 +548,45 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_label_that_cannot_be_checked_is_read_once() {
+        let checker = Checker::embedded().expect("the embedded database loads");
+        let mut csv = String::from("id,ingredients\n");
+        for i in 0..100 {
+            csv.push_str(&format!("{i},\"Zorbulite, Quaxifene\"\n{i},No Info\n"));
+        }
+        let settings = Settings {
+            threads: 1,
+            share_bytes: 1 << 20,
+            ..Settings::default()
+        };
+        let mut errors = Vec::new();
+        let summary = run(
+            catalog(csv),
+            &checker,
+            &Options::default(),
+            &settings,
+            &Progress::default(),
+            |a| a.verdict,
+            |o| {
+                if let Outcome::Failed(e) = o.outcome {
+                    errors.push(e);
+                }
+                Ok::<bool, ()>(true)
+            },
+        )
+        .expect("the sink never fails");
+        assert_eq!((summary.read, summary.failed), (200, 200));
+        assert_eq!(summary.shared, 198, "{summary:?}");
+        // Shared or not, each record carries its label's own error.
+        assert!(
+            errors[0].contains("none of the 2 item(s) is a known"),
+            "{errors:?}"
+        );
+        assert!(errors[1].contains("placeholder"), "{errors:?}");
+        assert!(errors.chunks(2).all(|p| p == &errors[..2]));
+    }
+
+    #[test]
     fn without_sharing_every_label_is_checked() {
         let checker = Checker::embedded().expect("the embedded database loads");
         let csv = "ingredients\nWater\nWater\nWater\n".to_string();
@@ -565,7 +609,11 @@ mod tests {
         let mut shard: Shard<'_, u32> = Shard::new(limit);
         for i in 0..10_000u32 {
             let label = format!("Water, Glycerin, Ingredient {i}");
-            shard.put(u64::from(i), &label, None, None, Verdict::Ok, i);
+            let outcome = Outcome::Checked {
+                verdict: Verdict::Ok,
+                value: i,
+            };
+            shard.put(u64::from(i), &label, None, None, outcome);
             let held: usize = shard
                 .young
                 .values()
@@ -578,7 +626,10 @@ mod tests {
         let label = "Water, Glycerin, Ingredient 9999";
         assert_eq!(
             shard.get(9999, label, None, || None),
-            Some((Verdict::Ok, 9999))
+            Some(Outcome::Checked {
+                verdict: Verdict::Ok,
+                value: 9999
+            })
         );
         assert_eq!(shard.get(9999, "another label", None, || None), None);
     }
