@@ -13,9 +13,9 @@ use aho_corasick::AhoCorasick;
 
 use serde::Serialize;
 
-use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, Wait};
+use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, Text, Wait};
 use crate::label::{self, LabelError, ParsedLabel, PartKind};
-use crate::matcher::{How, Matcher, Resolution, Target};
+use crate::matcher::{How, Matcher, Resolution, Resolved, Target};
 use crate::normalize::word_key;
 
 /// The condition every answer carries (protocol section 2).
@@ -167,14 +167,15 @@ pub enum Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct Ingredient {
     pub text: String,
+    /// The database name it resolved to (borrowed from the embedded database).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     pub position: usize,
     pub part: usize,
     pub status: Status,
     /// The category of what it resolved to, whether or not it imposes a wait here.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    pub category: Option<Text>,
     pub matched_by: How,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
@@ -242,13 +243,13 @@ impl Checker {
 
     fn assess(
         &self,
-        parsed: ParsedLabel,
+        mut parsed: ParsedLabel,
         label_text: &str,
         options: &Options,
     ) -> Result<Assessment, CheckError> {
         let db = self.db();
         let profile = self.profile(options);
-        let (items, blends) = self.resolve(&parsed);
+        let (items, blends) = self.resolve(&mut parsed);
         if items.is_empty() {
             let why = if parsed.skipped.is_empty() {
                 "the text has no ingredient names".to_string()
@@ -323,7 +324,7 @@ impl Checker {
             })
             .collect();
         let mut ingredients = Vec::with_capacity(items.len());
-        for item in &items {
+        for item in items {
             let line = lines[item.part];
             let below = item.may_contain || line.is_some_and(|l| item.position >= l);
             let stated = item.percent.map(|p| p >= db.rule("dual-use-percent"));
@@ -343,7 +344,7 @@ impl Checker {
                 }
             };
             // Most ingredients are neither findings nor notes: their texts are not copied.
-            let mut category = Cow::Borrowed(category);
+            let mut category: Text = category.clone();
             let mut reason = Cow::Borrowed(reason);
             let kind = db.category(&category).map(|c| c.kind);
             let mut finding: Option<(String, String)> = None;
@@ -357,7 +358,7 @@ impl Checker {
                         ));
                     }
                     if flags.scrub_only {
-                        let lead = lead_position(item, water_first[item.part]);
+                        let lead = lead_position(&item, water_first[item.part]);
                         if scrub || lead <= db.rule("scrub-first-positions") as usize {
                             let why = if scrub {
                                 "in a scrub or polish"
@@ -469,14 +470,9 @@ impl Checker {
                     });
                 }
             }
-            let mut ing = item.ingredient(
-                status,
-                Some(name.to_string()),
-                Some(category.into_owned()),
-                below,
-                self,
-            );
-            if item.resolution.how == How::Probable {
+            let probable = item.resolution.how == How::Probable;
+            let mut ing = item.ingredient(status, Some(name.clone()), Some(category), below, self);
+            if probable {
                 ing.suggestion = Some(name.to_string());
             }
             ingredients.push(ing);
@@ -587,31 +583,38 @@ impl Checker {
 
     /// Resolves every parsed ingredient, expanding names that lost their separators,
     /// and renumbers positions so expanded names count as the ingredients they are.
-    fn resolve(&self, parsed: &ParsedLabel) -> (Vec<Item>, Vec<(String, usize)>) {
+    /// The parsed ingredients are taken: their texts move into the items.
+    fn resolve(&self, parsed: &mut ParsedLabel) -> (Vec<Item>, Vec<(String, usize)>) {
         let mut items = Vec::with_capacity(parsed.ingredients.len());
         let mut blends = Vec::new();
-        for raw in &parsed.ingredients {
+        for raw in std::mem::take(&mut parsed.ingredients) {
             let mut resolved = self.matcher.resolve_all(&raw.text);
             // `Covabsorb (Ethylhexyl Methoxycinnamate, Butyl Methoxydibenzoylmethane)`: an
             // unknown blend whose contents are listed in brackets is read as its contents,
             // so a trade name never hides what it contains.
-            if let [(_, r)] = resolved.as_slice()
+            if let Resolved::One(r) = &resolved
                 && r.how == How::Unrecognized
                 && let Some(contents) = self.blend_contents(&raw.text)
             {
                 blends.push((raw.text.clone(), raw.part));
-                resolved = contents;
+                resolved = Resolved::Pieces(contents);
             }
-            for (text, resolution) in resolved {
-                items.push(Item {
-                    text,
-                    resolution,
-                    position: 0,
-                    part: raw.part,
-                    percent: raw.percent,
-                    may_contain: raw.may_contain,
-                    span: [raw.span.start, raw.span.end],
-                });
+            let item = |text, resolution| Item {
+                text,
+                resolution,
+                position: 0,
+                part: raw.part,
+                percent: raw.percent,
+                may_contain: raw.may_contain,
+                span: [raw.span.start, raw.span.end],
+            };
+            match resolved {
+                Resolved::One(resolution) => items.push(item(raw.text, resolution)),
+                Resolved::Pieces(pieces) => {
+                    for (text, resolution) in pieces {
+                        items.push(item(text, resolution));
+                    }
+                }
             }
         }
         self.rejoin(&mut items);
@@ -697,10 +700,12 @@ impl Checker {
     }
 
     /// Name, category, flags, reason and rating of a resolution.
+    /// Name and category are the database's own texts, so an ingredient can hold them
+    /// without copying (the embedded database's are borrowed for the whole run).
     fn describe<'a>(
         &'a self,
         r: &Resolution,
-    ) -> Option<(&'a str, &'a str, &'a Flags, &'a str, Option<Rating>)> {
+    ) -> Option<(&'a Text, &'a Text, &'a Flags, &'a str, Option<Rating>)> {
         match r.target {
             Target::Entry(i) => {
                 let e = self.matcher.entry(i);
@@ -843,7 +848,9 @@ impl Checker {
         items.iter().any(|i| {
             !i.may_contain
                 && self.flags_of(&i.resolution).is_some_and(|f| f.mineral)
-                && matches!(self.describe(&i.resolution), Some((_, "beneficial", ..)))
+                && self
+                    .describe(&i.resolution)
+                    .is_some_and(|d| d.1 == "beneficial")
         })
     }
 
@@ -879,7 +886,7 @@ impl Checker {
     }
 
     fn category_of(&self, item: &Item) -> Option<&str> {
-        self.describe(&item.resolution).map(|d| d.1)
+        self.describe(&item.resolution).map(|d| d.1.as_ref())
     }
 }
 
@@ -910,11 +917,12 @@ impl Item {
         })
     }
 
+    /// The item as reported; its text moves into the ingredient.
     fn ingredient(
-        &self,
+        self,
         status: Status,
-        name: Option<String>,
-        category: Option<String>,
+        name: Option<Text>,
+        category: Option<Text>,
         below_line: bool,
         checker: &Checker,
     ) -> Ingredient {
@@ -923,7 +931,7 @@ impl Item {
             .suggestion
             .map(|i| checker.matcher.entry(i).name.to_string());
         Ingredient {
-            text: self.text.clone(),
+            text: self.text,
             name,
             position: self.position,
             part: self.part,

@@ -277,11 +277,11 @@ fn serialize_list<S: serde::Serializer>(cell: &Text, s: S) -> Result<S::Ok, S::E
 #[derive(Debug, Clone, Serialize)]
 pub struct Pattern {
     pub order: u32,
-    pub id: String,
+    pub id: Text,
     #[serde(rename = "pattern")]
     /// Compiled with the other patterns into `Database::first_pattern`'s set.
     pub source_regex: String,
-    pub category: String,
+    pub category: Text,
     pub flags: Flags,
     pub reason: String,
     pub source: Vec<String>,
@@ -817,9 +817,9 @@ impl Builder {
             };
             self.patterns.push(Pattern {
                 order,
-                id: row[1].to_string(),
+                id: Cow::Owned(row[1].to_string()),
                 source_regex: row[2].to_string(),
-                category: row[3].to_string(),
+                category: Cow::Owned(row[3].to_string()),
                 flags,
                 reason: row[5].to_string(),
                 source: split_list(&row[6]),
@@ -948,7 +948,7 @@ impl Builder {
                 file: "data/patterns.csv".into(),
                 line: u64::from(p.order),
             };
-            if !category_index.contains_key(&p.category) {
+            if !category_index.contains_key(p.category.as_ref()) {
                 problems.push(Problem {
                     file: origin.file.to_string(),
                     line: origin.line,

@@ -13,7 +13,7 @@ use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind};
 use serde::Serialize;
 
 use crate::db::{CategoryKind, Database, Entry, Pattern};
-use crate::normalize::{compact_key, edit_distance_within, name_keys, word_key};
+use crate::normalize::{compact_key, edit_distance_within, name_keys, word_key, word_key_into};
 
 /// What one piece of label text resolved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,22 @@ impl Resolution {
     pub fn is_known(&self) -> bool {
         self.target != Target::Unrecognized
     }
+}
+
+/// What one ingredient's text resolved to (see `Matcher::resolve_all`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// The text is one ingredient.
+    One(Resolution),
+    /// The text is several known names whose separators were lost, each with the
+    /// name it stands for.
+    Pieces(Vec<(String, Resolution)>),
+}
+
+thread_local! {
+    /// A word-key buffer per thread: a label's names are looked up without
+    /// allocating a key for each.
+    static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// Forms of the database's names other than as printed.
@@ -174,7 +190,7 @@ pub struct Matcher {
     /// again and again.
     nearest_cache: RwLock<FxHashMap<String, Option<(usize, usize)>>>,
     /// Resolutions of text not found as printed.
-    resolved_cache: RwLock<FxHashMap<String, Vec<(String, Resolution)>>>,
+    resolved_cache: RwLock<FxHashMap<String, Resolved>>,
     /// Known-name resolutions of text not found as printed (neighbours joined again).
     known_cache: RwLock<FxHashMap<String, Resolution>>,
 }
@@ -270,28 +286,37 @@ impl Matcher {
         &self.db.patterns[i]
     }
 
-    /// Resolves one ingredient's text. Returns several pieces when the text is several
+    /// Resolves one ingredient's text. Gives several pieces when the text is several
     /// known names whose separators were lost (`Water Glycerin`).
-    pub fn resolve_all(&self, text: &str) -> Vec<(String, Resolution)> {
+    pub fn resolve_all(&self, text: &str) -> Resolved {
         // Names as printed are one hash lookup; anything else is remembered, since a
         // catalog repeats the same odd names thousands of times.
-        if let Some((i, how)) = self.exact(&word_key(text)) {
-            return vec![(text.to_string(), Resolution::entry(i, how))];
+        if let Some(r) = self.exact_text(text) {
+            return Resolved::One(r);
         }
         remember(&self.resolved_cache, text, RESOLVED_CACHE_LIMIT, || {
             self.resolve_all_uncached(text)
         })
     }
 
-    fn resolve_all_uncached(&self, text: &str) -> Vec<(String, Resolution)> {
+    fn resolve_all_uncached(&self, text: &str) -> Resolved {
         let r = self.resolve(text);
         if r.is_known() && r.how != How::Probable {
-            return vec![(text.to_string(), r)];
+            return Resolved::One(r);
         }
-        if let Some(pieces) = self.cover(text) {
-            return pieces;
+        match self.cover(text) {
+            Some(pieces) => Resolved::Pieces(pieces),
+            None => Resolved::One(r),
         }
-        vec![(text.to_string(), r)]
+    }
+
+    /// The entry whose name or alias has the text's word key.
+    fn exact_text(&self, text: &str) -> Option<Resolution> {
+        KEY.with(|key| {
+            let mut key = key.borrow_mut();
+            word_key_into(text, &mut key);
+            self.exact(&key).map(|(i, how)| Resolution::entry(i, how))
+        })
     }
 
     /// Resolves one ingredient's text to a single answer.
@@ -301,8 +326,8 @@ impl Matcher {
 
     /// Resolves text without the nearest-name search: known names only.
     pub fn resolve_known(&self, text: &str) -> Resolution {
-        if let Some((i, how)) = self.exact(&word_key(text)) {
-            return Resolution::entry(i, how);
+        if let Some(r) = self.exact_text(text) {
+            return r;
         }
         remember(&self.known_cache, text, RESOLVED_CACHE_LIMIT, || {
             self.known(text).unwrap_or(Resolution::unrecognized(None))
@@ -500,7 +525,7 @@ impl Matcher {
     pub fn is_flagged(&self, r: &Resolution) -> bool {
         let category = match r.target {
             Target::Entry(i) => self.db.entries[i].category.as_ref(),
-            Target::Pattern(p) => self.db.patterns[p].category.as_str(),
+            Target::Pattern(p) => self.db.patterns[p].category.as_ref(),
             Target::Unrecognized => return false,
         };
         self.db

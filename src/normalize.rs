@@ -10,11 +10,33 @@
 /// `Caprylic/ Capric Triglyceride` and `caprylic capric triglyceride` share a key;
 /// `PEG-100 Stearate` becomes `peg 100 stearate`. Parenthesised text is kept as words.
 pub fn word_key(text: &str) -> String {
-    if text.is_ascii() {
-        return ascii_word_key(text.as_bytes());
-    }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::new();
+    word_key_into(text, &mut out);
+    out
+}
+
+/// `word_key` written into `out` (cleared first), so a caller looking up many names
+/// reuses one buffer.
+pub fn word_key_into(text: &str, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
     let mut pending_space = false;
+    if text.is_ascii() {
+        // Byte by byte: the common case, and the hot one when the database loads.
+        for &b in text.as_bytes() {
+            let kept = WORD_BYTE[usize::from(b)];
+            if kept != 0 {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(char::from(kept));
+            } else {
+                pending_space = !out.is_empty();
+            }
+        }
+        return;
+    }
     let mut push = |out: &mut String, c: char| {
         if c.is_ascii_alphanumeric() {
             if pending_space {
@@ -28,35 +50,14 @@ pub fn word_key(text: &str) -> String {
     };
     for c in text.chars() {
         if c.is_ascii() {
-            push(&mut out, c);
+            push(out, c);
         } else {
             // Invisible characters fold to nothing and join what they separate.
             for f in fold(c).chars() {
-                push(&mut out, f);
+                push(out, f);
             }
         }
     }
-    out
-}
-
-/// `word_key` for ASCII text, byte by byte: the common case, and the hot one when
-/// the database loads.
-fn ascii_word_key(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut pending_space = false;
-    for &b in bytes {
-        let kept = WORD_BYTE[usize::from(b)];
-        if kept != 0 {
-            if pending_space {
-                out.push(b' ');
-                pending_space = false;
-            }
-            out.push(kept);
-        } else {
-            pending_space = !out.is_empty();
-        }
-    }
-    String::from_utf8(out).expect("only ASCII bytes were pushed")
 }
 
 /// Each ASCII byte as it stands in a word key: letters lower-cased, digits kept, and

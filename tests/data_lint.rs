@@ -243,7 +243,7 @@ fn every_protocol_name_is_present() {
         let r = m.resolve(name);
         let got = match r.target {
             aftercare::matcher::Target::Entry(i) => m.entry(i).category.to_string(),
-            aftercare::matcher::Target::Pattern(p) => m.pattern(p).category.clone(),
+            aftercare::matcher::Target::Pattern(p) => m.pattern(p).category.to_string(),
             aftercare::matcher::Target::Unrecognized => "unrecognized".into(),
         };
         if got != category || r.how == aftercare::matcher::How::Probable {

@@ -43,7 +43,7 @@ fn every_eu_labelled_allergen_is_in_the_database() {
             let r = m.resolve(name);
             let category = match r.target {
                 Target::Entry(i) => Some(m.entry(i).category.to_string()),
-                Target::Pattern(p) => Some(m.pattern(p).category.clone()),
+                Target::Pattern(p) => Some(m.pattern(p).category.to_string()),
                 Target::Unrecognized => None,
             };
             let ok = r.how != How::Probable

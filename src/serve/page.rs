@@ -365,7 +365,7 @@ fn marked_label(out: &mut String, a: &Assessment, label: &str, db: &Database) {
                     Some(w) => format!("{label} · {w}"),
                     None => label,
                 };
-                (format!("flag {}", category_class(c)), tag, c.clone())
+                (format!("flag {}", category_class(c)), tag, c.to_string())
             }
             (Status::Unrecognized, _) => (
                 "unknown".to_string(),
