@@ -94,7 +94,12 @@ pub fn parse(input: &str) -> Result<ParsedLabel, LabelError> {
     let lower = clean.text.to_ascii_lowercase();
     let mut parser = Parser {
         clean: &clean,
-        out: ParsedLabel::default(),
+        // Room for an ingredient every 24 bytes, about the average name: the lists seldom
+        // grow while they are filled.
+        out: ParsedLabel {
+            ingredients: Vec::with_capacity(clean.text.len() / 24 + 1),
+            ..ParsedLabel::default()
+        },
         current_part: None,
         brackets: Brackets::new(&clean.text),
         footnote_from: None,
@@ -114,10 +119,7 @@ struct Clean {
 
 impl Clean {
     fn new(input: &str) -> Clean {
-        if input
-            .bytes()
-            .all(|b| (0x20..0x7f).contains(&b) && b != b'&' || b == b'\n')
-        {
+        if input.bytes().all(|b| KEPT_AS_IS[usize::from(b)]) {
             return Clean {
                 text: input.to_string(),
                 map: Vec::new(),
@@ -219,6 +221,42 @@ fn entity(s: &str) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
+/// Printable ASCII but `&`, and the newline: bytes `Clean` keeps as they are.
+const KEPT_AS_IS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = b != b'&' as usize;
+        b += 1;
+    }
+    t[b'\n' as usize] = true;
+    t
+};
+
+/// ASCII letters, digits and the space: bytes that never separate items.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b' ' as usize;
+        b += 1;
+    }
+    t
+};
+
+/// Brackets and the newline: the bytes `Brackets::new` looks at.
+const BRACKET_OR_NEWLINE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'(' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b')' as usize] = true;
+    t[b']' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
 /// Matching bracket pairs, found once. Unmatched brackets are plain characters, and
 /// round brackets never span more than `MAX_ROUND` bytes, so hostile input cannot make
 /// one bracket swallow a whole label.
@@ -234,6 +272,9 @@ impl Brackets {
         let mut close_of = rustc_hash::FxHashMap::default();
         let mut stack: Vec<(u8, usize)> = Vec::new();
         for (i, b) in text.bytes().enumerate() {
+            if !BRACKET_OR_NEWLINE[usize::from(b)] {
+                continue;
+            }
             match b {
                 b'(' | b'[' | b'{' => {
                     if stack.len() >= MAX_DEPTH {
@@ -655,7 +696,7 @@ struct Item {
 impl Parser<'_> {
     fn run(&mut self) {
         let (start, end) = self.region();
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(self.out.ingredients.capacity());
         let mut at = start;
         for claims in self.claims(start, end) {
             self.split(at..claims.start, false, 0, &mut items);
@@ -766,12 +807,27 @@ impl Parser<'_> {
         let mut i = range.start;
         while i < range.end {
             let b = bytes[i];
-            // Letters, digits and blanks separate nothing and start nothing: the common
-            // case, decided from the byte alone.
-            if b.is_ascii_alphanumeric() && !matches!(b, b'M' | b'm' | b'P' | b'p') || b == b' ' {
-                blank &= b == b' ';
-                i += 1;
-                continue;
+            // Letters, digits and blanks separate nothing: the common case, decided from
+            // the byte alone. Inside an item they start nothing either, so a run of them
+            // is passed over at once; at an item's start, `M`, `m`, `P` and `p` may begin
+            // a `May contain` or `Peut contenir` block.
+            if PLAIN[usize::from(b)] {
+                if !blank {
+                    i += 1;
+                    while i < range.end && PLAIN[usize::from(bytes[i])] {
+                        i += 1;
+                    }
+                    continue;
+                }
+                if b == b' ' {
+                    i += 1;
+                    continue;
+                }
+                if !matches!(b, b'M' | b'm' | b'P' | b'p') {
+                    blank = false;
+                    i += 1;
+                    continue;
+                }
             }
             if matches!(b, b'(' | b'[' | b'{')
                 && let Some(&close) = self.brackets.close_of.get(&i)
