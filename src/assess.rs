@@ -336,21 +336,25 @@ impl Checker {
                 Target::Unrecognized => Status::Unrecognized,
                 _ => Status::Known,
             };
-            let (name, category, flags, reason, rating) = match self.describe(&item.resolution) {
-                Some(d) => d,
-                None => {
-                    ingredients.push(item.ingredient(status, None, None, below, self));
-                    continue;
-                }
+            let Some(Described {
+                name,
+                category,
+                flags,
+                reason,
+                rating,
+                kind,
+            }) = self.describe(&item.resolution)
+            else {
+                ingredients.push(item.ingredient(status, None, None, below, self));
+                continue;
             };
             // Most ingredients are neither findings nor notes: their texts are not copied.
             let mut category: Text = category.clone();
             let mut reason = Cow::Borrowed(reason);
-            let kind = db.category(&category).map(|c| c.kind);
             let mut finding: Option<(String, String)> = None;
             let mut note: Option<(String, String)> = None;
             match kind {
-                Some(CategoryKind::Finding) => {
+                CategoryKind::Finding => {
                     if flags.furocoumarin && says_furocoumarin_free() {
                         category = Cow::Borrowed("essential-oil");
                         reason = Cow::Owned(format!(
@@ -388,8 +392,8 @@ impl Checker {
                         finding = Some((category.to_string(), reason.to_string()));
                     }
                 }
-                Some(CategoryKind::Note) => note = Some((category.to_string(), reason.to_string())),
-                Some(CategoryKind::Info) if category == "beneficial" => {
+                CategoryKind::Note => note = Some((category.to_string(), reason.to_string())),
+                CategoryKind::Info if category == "beneficial" => {
                     note = Some((category.to_string(), reason.to_string()))
                 }
                 _ => {}
@@ -699,28 +703,38 @@ impl Checker {
         }
     }
 
-    /// Name, category, flags, reason and rating of a resolution.
-    /// Name and category are the database's own texts, so an ingredient can hold them
-    /// without copying (the embedded database's are borrowed for the whole run).
-    fn describe<'a>(
-        &'a self,
-        r: &Resolution,
-    ) -> Option<(&'a Text, &'a Text, &'a Flags, &'a str, Option<Rating>)> {
+    /// What the database says of a resolution.
+    fn describe<'a>(&'a self, r: &Resolution) -> Option<Described<'a>> {
+        let db = self.db();
         match r.target {
             Target::Entry(i) => {
                 let e = self.matcher.entry(i);
-                Some((&e.name, &e.category, &e.flags, &e.reason, e.comedogenic))
+                Some(Described {
+                    name: &e.name,
+                    category: &e.category,
+                    flags: &e.flags,
+                    reason: &e.reason,
+                    rating: e.comedogenic,
+                    kind: db.entry_category(i).kind,
+                })
             }
             Target::Pattern(p) => {
                 let pat = self.matcher.pattern(p);
-                Some((&pat.id, &pat.category, &pat.flags, &pat.reason, None))
+                Some(Described {
+                    name: &pat.id,
+                    category: &pat.category,
+                    flags: &pat.flags,
+                    reason: &pat.reason,
+                    rating: None,
+                    kind: db.pattern_category(p).kind,
+                })
             }
             Target::Unrecognized => None,
         }
     }
 
     fn flags_of(&self, r: &Resolution) -> Option<&Flags> {
-        self.describe(r).map(|d| d.2)
+        self.describe(r).map(|d| d.flags)
     }
 
     /// The 1% line of a part: the position of its first ingredient almost always used
@@ -733,14 +747,10 @@ impl Checker {
             .iter()
             .filter(|i| i.part == part && !i.may_contain)
             .find(|i| match i.resolution.target {
-                Target::Entry(e) => self.db().marks_line(self.matcher.entry(e)),
+                Target::Entry(e) => self.db().marks_line(e),
                 Target::Pattern(p) => {
-                    let pat = self.matcher.pattern(p);
-                    pat.flags.marks_line
-                        || self
-                            .db()
-                            .category(&pat.category)
-                            .is_some_and(|c| c.marks_line)
+                    self.matcher.pattern(p).flags.marks_line
+                        || self.db().pattern_category(p).marks_line
                 }
                 Target::Unrecognized => false,
             })
@@ -850,7 +860,7 @@ impl Checker {
                 && self.flags_of(&i.resolution).is_some_and(|f| f.mineral)
                 && self
                     .describe(&i.resolution)
-                    .is_some_and(|d| d.1 == "beneficial")
+                    .is_some_and(|d| d.category == "beneficial")
         })
     }
 
@@ -886,8 +896,20 @@ impl Checker {
     }
 
     fn category_of(&self, item: &Item) -> Option<&str> {
-        self.describe(&item.resolution).map(|d| d.1.as_ref())
+        self.describe(&item.resolution).map(|d| d.category.as_ref())
     }
+}
+
+/// What the database says of a resolved name. Name and category are the database's
+/// own texts, so an ingredient holds them without copying (the embedded database's
+/// are borrowed for the whole run).
+struct Described<'a> {
+    name: &'a Text,
+    category: &'a Text,
+    flags: &'a Flags,
+    reason: &'a str,
+    rating: Option<Rating>,
+    kind: CategoryKind,
 }
 
 /// One resolved ingredient on its way to the assessment.

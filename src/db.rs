@@ -389,6 +389,10 @@ pub struct Database {
     /// Word keys of every name and alias: the entry, and whether the key is an alias.
     pub names: NameIndex,
     category_index: rustc_hash::FxHashMap<String, usize>,
+    /// Each entry's and each pattern's category, by index: a check asks for them for
+    /// every ingredient.
+    entry_category: Vec<usize>,
+    pattern_category: Vec<usize>,
     /// Every pattern in one set, so an unknown name is tried against all in one
     /// pass; compiled the first time a name needs it (most labels never do). The
     /// data-lint test compiles every pattern: they come only from the embedded
@@ -454,6 +458,16 @@ impl Database {
         self.category_index.get(id).map(|&i| &self.categories[i])
     }
 
+    /// The category of entry `i`.
+    pub fn entry_category(&self, i: usize) -> &Category {
+        &self.categories[self.entry_category[i]]
+    }
+
+    /// The category of pattern `p`.
+    pub fn pattern_category(&self, p: usize) -> &Category {
+        &self.categories[self.pattern_category[p]]
+    }
+
     /// The category of an entry; the loader guarantees it exists.
     pub fn category_of(&self, entry: &Entry) -> &Category {
         self.category(&entry.category)
@@ -469,8 +483,9 @@ impl Database {
     }
 
     /// Does this entry estimate the 1% line, by itself or by its category?
-    pub fn marks_line(&self, entry: &Entry) -> bool {
-        entry.flags.marks_line || entry.flags.eu_allergen || self.category_of(entry).marks_line
+    pub fn marks_line(&self, i: usize) -> bool {
+        let flags = &self.entries[i].flags;
+        flags.marks_line || flags.eu_allergen || self.entry_category(i).marks_line
     }
 }
 
@@ -1043,6 +1058,17 @@ impl Builder {
         }
         self.patterns.sort_by_key(|p| p.order);
         self.type_words.sort_by_key(|t| t.order);
+        // Every category was checked above.
+        let entry_category = self
+            .entries
+            .iter()
+            .map(|e| category_index[e.category.as_ref()])
+            .collect();
+        let pattern_category = self
+            .patterns
+            .iter()
+            .map(|p| category_index[p.category.as_ref()])
+            .collect();
         Ok(Database {
             names,
             rules: self.rules,
@@ -1053,6 +1079,8 @@ impl Builder {
             lookalikes,
             type_words: self.type_words,
             category_index,
+            entry_category,
+            pattern_category,
             pattern_set: std::sync::OnceLock::new(),
         })
     }

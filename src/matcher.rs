@@ -193,6 +193,8 @@ pub struct Matcher {
     resolved_cache: RwLock<FxHashMap<String, Resolved>>,
     /// Known-name resolutions of text not found as printed (neighbours joined again).
     known_cache: RwLock<FxHashMap<String, Resolution>>,
+    /// Unknown alternates of slash-joined names (`Aqua/Water/Eau` is on most labels).
+    alternates_cache: RwLock<FxHashMap<String, Vec<String>>>,
 }
 
 impl Matcher {
@@ -205,6 +207,7 @@ impl Matcher {
             nearest_cache: RwLock::new(FxHashMap::default()),
             resolved_cache: RwLock::new(FxHashMap::default()),
             known_cache: RwLock::new(FxHashMap::default()),
+            alternates_cache: RwLock::new(FxHashMap::default()),
         }
     }
 
@@ -415,11 +418,13 @@ impl Matcher {
     /// The alternates of a slash-joined name that the database does not know, so the
     /// assessment can report them rather than let the known one speak for them.
     pub fn unresolved_alternates(&self, text: &str) -> Vec<String> {
-        split_alternates(text)
-            .into_iter()
-            .filter(|p| self.lookup(p).is_none())
-            .map(str::to_string)
-            .collect()
+        remember(&self.alternates_cache, text, RESOLVED_CACHE_LIMIT, || {
+            split_alternates(text)
+                .into_iter()
+                .filter(|p| self.lookup(p).is_none())
+                .map(str::to_string)
+                .collect()
+        })
     }
 
     /// Text that is several known names whose separators were lost, covered word by
