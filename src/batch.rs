@@ -7,14 +7,13 @@
 //! flight, so memory does not depend on the number of records.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use crate::assess::{Assessment, Checker, Options, TypeReading, Verdict};
 use crate::catalog::{Catalog, RawRecord, Record};
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 
 /// How to run a batch.
 #[derive(Debug, Clone)]
@@ -306,14 +305,21 @@ fn set(slot: &mut Option<String>, value: Option<&str>) {
 struct Shard<'a, T> {
     limit: usize,
     bytes: usize,
-    young: FxHashMap<u64, Remembered<'a, T>>,
-    old: FxHashMap<u64, Remembered<'a, T>>,
+    young: FxHashMap<u128, Remembered<'a, T>>,
+    old: FxHashMap<u128, Remembered<'a, T>>,
 }
 
 /// Answers remembered by label and type, shared by the workers: a label is
 /// checked once however many workers meet it. Sharded, so workers seldom wait on
 /// each other.
+///
+/// A label and type are known again by a 128-bit hash of them (XXH3, with a seed
+/// drawn for each run), not by their text: a catalog's labels are long, and holding
+/// hashes instead lets the same bytes remember three times as many answers. Two
+/// different labels would share an answer only if their hashes collided, about one
+/// chance in 10^27 for a catalog of a million distinct labels.
 struct Memo<'a, T> {
+    seed: u64,
     shards: Vec<Mutex<Shard<'a, T>>>,
 }
 
@@ -323,6 +329,7 @@ impl<'a, T: Clone> Memo<'a, T> {
     fn new(bytes: usize) -> Memo<'a, T> {
         let shards = if bytes == 0 { 0 } else { SHARDS };
         Memo {
+            seed: std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8),
             shards: (0..shards)
                 .map(|_| Mutex::new(Shard::new(bytes / SHARDS)))
                 .collect(),
@@ -333,16 +340,23 @@ impl<'a, T: Clone> Memo<'a, T> {
         !self.shards.is_empty()
     }
 
-    fn key(label: &str, product_type: Option<&str>) -> u64 {
-        let mut h = FxHasher::default();
-        label.hash(&mut h);
-        product_type.hash(&mut h);
-        h.finish()
+    fn key(&self, label: &str, product_type: Option<&str>) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);
+        h.update(label.as_bytes());
+        // 0xFE and 0xFF never occur in UTF-8, so the label ends where they start and
+        // no type is told apart from an empty one.
+        match product_type {
+            None => h.update(&[0xFE]),
+            Some(t) => {
+                h.update(&[0xFF]);
+                h.update(t.as_bytes());
+            }
+        }
+        h.digest128()
     }
 
-    fn shard(&self, key: u64) -> std::sync::MutexGuard<'_, Shard<'a, T>> {
-        // The high bits: FxHash's low bits are the weaker.
-        self.shards[(key >> 60) as usize % self.shards.len()]
+    fn shard(&self, key: u128) -> std::sync::MutexGuard<'_, Shard<'a, T>> {
+        self.shards[(key >> 64) as usize % self.shards.len()]
             .lock()
             .expect("no worker panics holding the lock")
     }
@@ -356,8 +370,8 @@ impl<'a, T: Clone> Memo<'a, T> {
         if !self.enabled() {
             return None;
         }
-        let key = Self::key(label, product_type);
-        self.shard(key).get(key, label, product_type, reading)
+        let key = self.key(label, product_type);
+        self.shard(key).get(key, reading)
     }
 
     fn put(
@@ -367,40 +381,30 @@ impl<'a, T: Clone> Memo<'a, T> {
         name: Option<NameReading<'a>>,
         outcome: Outcome<T>,
     ) {
-        let key = Self::key(label, product_type);
-        self.shard(key).put(key, label, product_type, name, outcome);
+        let key = self.key(label, product_type);
+        self.shard(key).put(key, name, outcome);
     }
 }
 
 /// The reading of a product's name (`None`: no name).
 type NameReading<'a> = Option<TypeReading<'a>>;
 
+/// An answer remembered under its label and type's hash.
 struct Remembered<'a, T> {
-    label: Box<str>,
-    product_type: Option<Box<str>>,
     /// How the name read, when the name could change the answer.
     name: Option<NameReading<'a>>,
     outcome: Outcome<T>,
 }
 
 impl<'a, T> Remembered<'a, T> {
-    fn fits(
-        &self,
-        label: &str,
-        product_type: Option<&str>,
-        reading: impl FnOnce() -> NameReading<'a>,
-    ) -> bool {
-        *self.label == *label
-            && self.product_type.as_deref() == product_type
-            && self.name.as_ref().is_none_or(|n| *n == reading())
+    /// Whether the answer holds for a record whose name reads as `reading` says.
+    fn fits(&self, reading: impl FnOnce() -> NameReading<'a>) -> bool {
+        self.name.as_ref().is_none_or(|n| *n == reading())
     }
 
-    /// A rough size: the texts and the entry; what `T` holds is counted as 256 bytes.
+    /// A rough size: the key, the entry, and what `T` holds counted as 256 bytes.
     fn weight(&self) -> usize {
-        self.label.len()
-            + self.product_type.as_ref().map_or(0, |t| t.len())
-            + std::mem::size_of::<Self>()
-            + 256
+        std::mem::size_of::<u128>() + std::mem::size_of::<Self>() + 256
     }
 }
 
@@ -414,20 +418,12 @@ impl<'a, T: Clone> Shard<'a, T> {
         }
     }
 
-    fn get(
-        &mut self,
-        key: u64,
-        label: &str,
-        product_type: Option<&str>,
-        reading: impl FnOnce() -> NameReading<'a>,
-    ) -> Option<Outcome<T>> {
+    fn get(&mut self, key: u128, reading: impl FnOnce() -> NameReading<'a>) -> Option<Outcome<T>> {
         if let Some(r) = self.young.get(&key) {
-            return r
-                .fits(label, product_type, reading)
-                .then(|| r.outcome.clone());
+            return r.fits(reading).then(|| r.outcome.clone());
         }
         let r = self.old.remove(&key)?;
-        if !r.fits(label, product_type, reading) {
+        if !r.fits(reading) {
             return None;
         }
         let answer = r.outcome.clone();
@@ -435,26 +431,11 @@ impl<'a, T: Clone> Shard<'a, T> {
         Some(answer)
     }
 
-    fn put(
-        &mut self,
-        key: u64,
-        label: &str,
-        product_type: Option<&str>,
-        name: Option<NameReading<'a>>,
-        outcome: Outcome<T>,
-    ) {
-        self.insert(
-            key,
-            Remembered {
-                label: label.into(),
-                product_type: product_type.map(Into::into),
-                name,
-                outcome,
-            },
-        );
+    fn put(&mut self, key: u128, name: Option<NameReading<'a>>, outcome: Outcome<T>) {
+        self.insert(key, Remembered { name, outcome });
     }
 
-    fn insert(&mut self, key: u64, r: Remembered<'a, T>) {
+    fn insert(&mut self, key: u128, r: Remembered<'a, T>) {
         let weight = r.weight();
         if weight > self.limit / 4 {
             return;
@@ -605,32 +586,80 @@ mod tests {
 
     #[test]
     fn the_memo_stays_within_its_bytes() {
-        let limit = 64 << 10;
-        let mut shard: Shard<'_, u32> = Shard::new(limit);
-        for i in 0..10_000u32 {
+        let limit = 1 << 20;
+        let memo: Memo<'_, u32> = Memo::new(limit);
+        let checked = |i| Outcome::Checked {
+            verdict: Verdict::Ok,
+            value: i,
+        };
+        for i in 0..50_000u32 {
             let label = format!("Water, Glycerin, Ingredient {i}");
-            let outcome = Outcome::Checked {
-                verdict: Verdict::Ok,
-                value: i,
-            };
-            shard.put(u64::from(i), &label, None, None, outcome);
-            let held: usize = shard
-                .young
-                .values()
-                .chain(shard.old.values())
-                .map(Remembered::weight)
-                .sum();
-            assert!(held <= limit, "{held} bytes held after {i} labels");
+            memo.put(&label, None, None, checked(i));
+            if i % 1000 == 0 {
+                let held: usize = memo
+                    .shards
+                    .iter()
+                    .map(|s| {
+                        let s = s.lock().unwrap();
+                        s.young
+                            .values()
+                            .chain(s.old.values())
+                            .map(Remembered::weight)
+                            .sum::<usize>()
+                    })
+                    .sum();
+                assert!(held <= limit, "{held} bytes held after {i} labels");
+            }
         }
-        // A label met again moves to the young generation and stays.
-        let label = "Water, Glycerin, Ingredient 9999";
+        // The last labels are still there; old ones have aged out.
+        let label = "Water, Glycerin, Ingredient 49999";
+        assert_eq!(memo.get(label, None, || None), Some(checked(49999)));
         assert_eq!(
-            shard.get(9999, label, None, || None),
-            Some(Outcome::Checked {
-                verdict: Verdict::Ok,
-                value: 9999
-            })
+            memo.get("Water, Glycerin, Ingredient 0", None, || None),
+            None
         );
-        assert_eq!(shard.get(9999, "another label", None, || None), None);
+    }
+
+    #[test]
+    fn the_memo_tells_labels_types_and_names_apart() {
+        let memo: Memo<'_, u32> = Memo::new(1 << 20);
+        let checked = |i| Outcome::Checked {
+            verdict: Verdict::Ok,
+            value: i,
+        };
+        let serum = TypeReading::Words {
+            base: Some("serum"),
+            mineral: false,
+        };
+        memo.put("Water, Retinol", Some("serum"), None, checked(1));
+        memo.put(
+            "Water, Retinol",
+            None,
+            Some(Some(serum.clone())),
+            checked(2),
+        );
+        memo.put("Water, Retinol", Some(""), None, checked(3));
+        assert_eq!(
+            memo.get("Water, Retinol", Some("serum"), || None),
+            Some(checked(1))
+        );
+        assert_eq!(
+            memo.get("Water, Retinol", Some(""), || None),
+            Some(checked(3))
+        );
+        assert_eq!(
+            memo.get("Water, Retinol, Glycerin", Some("serum"), || None),
+            None
+        );
+        assert_eq!(memo.get("Water, Retinol", Some("toner"), || None), None);
+        // No type given: the answer holds only for a name that reads the same.
+        assert_eq!(
+            memo.get("Water, Retinol", None, || Some(serum.clone())),
+            Some(checked(2))
+        );
+        assert_eq!(memo.get("Water, Retinol", None, || None), None);
+        // Where the label ends and the type starts is part of the key.
+        assert_eq!(memo.get("Water, Retinolserum", None, || None), None);
+        assert_eq!(memo.get("Water, Retinolserum", Some(""), || None), None);
     }
 }
