@@ -144,13 +144,12 @@ pub struct Layout {
 /// A catalog opened for reading.
 pub struct Catalog {
     path: String,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    /// Each record is read into one buffer and copied out at its own size: cheaper
+    /// than reading into a fresh, zeroed record.
+    records: csv::ByteRecordsIntoIter<Box<dyn Read + Send>>,
     pub headers: Vec<String>,
     layout: Layout,
     next: u64,
-    /// The last record's size in bytes and fields: a new record starts with room for
-    /// as much, so reading a catalog of similar records does not grow each one.
-    last_size: (usize, usize),
     /// Total input size in bytes when known (a plain file), for progress.
     pub size: Option<u64>,
 }
@@ -266,7 +265,7 @@ impl Catalog {
         let product_type = find(&columns.product_type, TYPE_COLUMNS, false)?;
         Ok(Catalog {
             path: path.to_string(),
-            reader,
+            records: reader.into_byte_records(),
             layout: Layout {
                 width: headers.len(),
                 ingredients,
@@ -276,7 +275,6 @@ impl Catalog {
             },
             headers,
             next: 0,
-            last_size: (0, 0),
             size,
         })
     }
@@ -295,7 +293,7 @@ impl Catalog {
 
     /// Bytes read so far, for progress.
     pub fn position(&self) -> u64 {
-        self.reader.position().byte()
+        self.records.reader().position().byte()
     }
 
     /// The next record; a record the CSV reader rejects is still a record, with an
@@ -307,13 +305,10 @@ impl Catalog {
 
     /// The next record, cut from the file but not decoded.
     pub fn next_raw(&mut self) -> Option<RawRecord> {
-        let mut fields = csv::ByteRecord::with_capacity(self.last_size.0, self.last_size.1);
-        let line = self.reader.position().line();
-        match self.reader.read_byte_record(&mut fields) {
-            Ok(false) => None,
-            Ok(true) => {
+        let line = self.records.reader().position().line();
+        match self.records.next()? {
+            Ok(fields) => {
                 self.next += 1;
-                self.last_size = (fields.as_slice().len(), fields.len());
                 let line = fields.position().map_or(line, |p| p.line());
                 Some(RawRecord {
                     number: self.next,
