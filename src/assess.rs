@@ -295,8 +295,9 @@ impl Checker {
                 .any(|w| lower.contains(w))
             })
         };
-        // Which entries each part contains, for the buffer rule.
-        let present: rustc_hash::FxHashSet<(usize, usize)> = items
+        // Which entries each part contains, for the buffer rule: searched only for a
+        // dual-use acid, so a list, not a set built for every label.
+        let present: Vec<(usize, usize)> = items
             .iter()
             .filter_map(|i| match i.resolution.target {
                 Target::Entry(e) => Some((i.part, e)),

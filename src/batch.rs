@@ -242,9 +242,11 @@ struct Worker<'a, T> {
 impl<T: Clone> Worker<'_, T> {
     /// Checks one record with its own name and type.
     fn check(&mut self, record: &Record, keep: &impl Fn(Assessment) -> T) -> Outcome<T> {
-        let label = match record.label() {
+        // Remembered by the cell as it stands: a Python list is unfolded only when its
+        // label is new.
+        let cell = match record.ingredient_cell() {
             Err(e) => return Outcome::Failed(e.to_string()),
-            Ok(label) => label,
+            Ok(cell) => cell,
         };
         let name = record.name().or(self.defaults.name.as_deref());
         let product_type = record
@@ -252,13 +254,14 @@ impl<T: Clone> Worker<'_, T> {
             .or(self.defaults.product_type.as_deref());
         let checker = self.checker;
         let reading = || name.map(|n| checker.read_type(n));
-        if let Some(outcome) = self.memo.get(label, product_type, reading) {
+        if let Some(outcome) = self.memo.get(cell, product_type, reading) {
             self.shared += 1;
             return outcome;
         }
         set(&mut self.options.name, name);
         set(&mut self.options.product_type, product_type);
-        match self.checker.check(label, &self.options) {
+        let label = crate::catalog::unfold_python_list(cell);
+        match self.checker.check(&label, &self.options) {
             Ok(a) => {
                 let verdict = a.verdict;
                 // A type read from the given type never looked at the name; otherwise
@@ -271,7 +274,7 @@ impl<T: Clone> Worker<'_, T> {
                 };
                 if self.memo.enabled() {
                     let reading = name_mattered.then(reading);
-                    self.memo.put(label, product_type, reading, outcome.clone());
+                    self.memo.put(cell, product_type, reading, outcome.clone());
                 }
                 outcome
             }
@@ -280,7 +283,7 @@ impl<T: Clone> Worker<'_, T> {
             Err(e) => {
                 let outcome = Outcome::Failed(e.to_string());
                 if self.memo.enabled() {
-                    self.memo.put(label, product_type, None, outcome.clone());
+                    self.memo.put(cell, product_type, None, outcome.clone());
                 }
                 outcome
             }
@@ -509,6 +512,21 @@ mod tests {
         assert_eq!(out[0].0, Verdict::Wait);
         // Each worker may check it once before the other has remembered it.
         assert!(summary.shared >= 198, "{summary:?}");
+    }
+
+    #[test]
+    fn a_repeated_python_list_is_read_as_its_list_and_shared() {
+        let mut csv = String::from("id,type,ingredients\n");
+        for i in 0..50 {
+            csv.push_str(&format!("{i},serum,\"['Water', 'Retinol']\"\n"));
+        }
+        csv.push_str("50,serum,\"Water, Retinol\"\n");
+        let (out, summary) = answers(csv, 1);
+        assert_eq!(out.len(), 51);
+        assert!(out.iter().all(|a| *a == out[0]), "{out:?}");
+        assert_eq!(out[0].0, Verdict::Wait, "the list's retinol is read");
+        // The list is one cell, the plain label another: each is checked once.
+        assert_eq!(summary.shared, 49, "{summary:?}");
     }
 
     #[test]

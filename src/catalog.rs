@@ -73,9 +73,8 @@ pub struct Record {
     pub line: u64,
     /// Every field as decoded, in header order; a short record is padded.
     fields: csv::StringRecord,
-    /// The label when it is not the cell as it stands (a Python list unfolded), or
-    /// why the record cannot be checked.
-    label: Result<Option<String>, String>,
+    /// `Ok` when the ingredient cell can be checked; why not otherwise.
+    label: Result<(), String>,
     ingredients: usize,
     id: Option<usize>,
     name: Option<usize>,
@@ -93,10 +92,15 @@ impl Record {
     }
 
     /// The label text, Python lists unfolded; `Err` when the record cannot be checked.
-    pub fn label(&self) -> Result<&str, &str> {
+    pub fn label(&self) -> Result<Cow<'_, str>, &str> {
+        self.ingredient_cell().map(unfold_python_list)
+    }
+
+    /// The ingredient cell as it stands, Python lists not unfolded: the same cell is
+    /// the same label, so a repeated label is known before it is unfolded.
+    pub fn ingredient_cell(&self) -> Result<&str, &str> {
         match &self.label {
-            Ok(Some(unfolded)) => Ok(unfolded),
-            Ok(None) => Ok(self.fields.get(self.ingredients).unwrap_or("")),
+            Ok(()) => Ok(self.fields.get(self.ingredients).unwrap_or("")),
             Err(e) => Err(e),
         }
     }
@@ -332,15 +336,14 @@ impl Catalog {
 }
 
 impl Layout {
-    /// Decodes a raw record: its cells, its label (Python lists unfolded) or why it
-    /// cannot be checked.
+    /// Decodes a raw record: its cells, and why it cannot be checked if it cannot.
     pub fn record(&self, raw: RawRecord) -> Record {
         let width = self.width;
         let mut record = Record {
             number: raw.number,
             line: raw.line,
             fields: csv::StringRecord::new(),
-            label: Ok(None),
+            label: Ok(()),
             ingredients: self.ingredients,
             id: self.id,
             name: self.name,
@@ -365,10 +368,7 @@ impl Layout {
                 cell.len()
             )),
             Some(cell) if cell.trim().is_empty() => Err("the ingredient cell is empty".to_string()),
-            Some(cell) => match unfold_python_list(cell) {
-                Cow::Borrowed(_) => Ok(None),
-                Cow::Owned(unfolded) => Ok(Some(unfolded)),
-            },
+            Some(_) => Ok(()),
             None => Err("record has no ingredient field".to_string()),
         };
         for _ in len..width {

@@ -127,7 +127,7 @@ pub fn read_baseline(mut catalog: Catalog) -> Baseline {
     let mut out = HashMap::new();
     while let Some(r) = catalog.next_record() {
         let key = product_key(r.id(), r.name(), r.number);
-        out.insert(key, word_key(r.label().unwrap_or("")));
+        out.insert(key, word_key(&r.label().unwrap_or_default()));
     }
     out
 }
@@ -194,7 +194,7 @@ pub fn evaluate(
             let record = &output.record;
             if let Some(b) = baseline {
                 let key = product_key(record.id(), record.name(), record.number);
-                let now = word_key(record.label().unwrap_or(""));
+                let now = word_key(&record.label().unwrap_or_default());
                 if b.get(&key) == Some(&now) {
                     unchanged += 1;
                     return Ok::<bool, std::convert::Infallible>(true);
