@@ -468,12 +468,6 @@ impl Database {
         &self.categories[self.pattern_category[p]]
     }
 
-    /// The category of an entry; the loader guarantees it exists.
-    pub fn category_of(&self, entry: &Entry) -> &Category {
-        self.category(&entry.category)
-            .expect("loader checks every entry's category")
-    }
-
     pub fn baseline(&self, profile: Profile) -> Wait {
         self.categories
             .iter()

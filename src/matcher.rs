@@ -466,7 +466,7 @@ impl Matcher {
     /// acid. Otherwise: unrecognised, with the name as a suggestion.
     fn nearest(&self, text: &str) -> Resolution {
         match self.closest(text) {
-            Some((i, _)) if self.db.category_of(&self.db.entries[i]).imposes_wait() => {
+            Some((i, _)) if self.db.entry_category(i).imposes_wait() => {
                 Resolution::entry(i, How::Probable)
             }
             Some((i, _)) => Resolution::unrecognized(Some(i)),
@@ -529,13 +529,11 @@ impl Matcher {
     /// Does this resolution carry a category that imposes a wait?
     pub fn is_flagged(&self, r: &Resolution) -> bool {
         let category = match r.target {
-            Target::Entry(i) => self.db.entries[i].category.as_ref(),
-            Target::Pattern(p) => self.db.patterns[p].category.as_ref(),
+            Target::Entry(i) => self.db.entry_category(i),
+            Target::Pattern(p) => self.db.pattern_category(p),
             Target::Unrecognized => return false,
         };
-        self.db
-            .category(category)
-            .is_some_and(|c| c.kind == CategoryKind::Finding)
+        category.kind == CategoryKind::Finding
     }
 
     /// Entries whose names or aliases contain the text, for `db search` and `explain`.
