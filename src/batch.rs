@@ -253,7 +253,12 @@ impl<T: Clone> Worker<'_, T> {
             .product_type()
             .or(self.defaults.product_type.as_deref());
         let checker = self.checker;
-        let reading = || name.map(|n| checker.read_type(n));
+        // Read at most once, and only when a remembered answer or a new one needs it.
+        let read = std::cell::OnceCell::new();
+        let reading = || {
+            read.get_or_init(|| name.map(|n| checker.read_type(n)))
+                .clone()
+        };
         if let Some(outcome) = self.memo.get(cell, product_type, reading) {
             self.shared += 1;
             return outcome;
@@ -346,8 +351,8 @@ impl<'a, T: Clone> Memo<'a, T> {
     fn key(&self, label: &str, product_type: Option<&str>) -> u128 {
         let mut h = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);
         h.update(label.as_bytes());
-        // 0xFE and 0xFF never occur in UTF-8, so the label ends where they start and
-        // no type is told apart from an empty one.
+        // 0xFE and 0xFF never occur in UTF-8, so the label ends where they start, and
+        // a missing type differs from an empty one.
         match product_type {
             None => h.update(&[0xFE]),
             Some(t) => {
