@@ -37,7 +37,7 @@ impl Default for Settings {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         Settings {
             threads,
-            chunk: 128,
+            chunk: 256,
             in_flight: threads * 4,
             share_bytes: 0,
         }
