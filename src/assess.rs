@@ -683,8 +683,7 @@ impl Checker {
                 && (unknown(a) || unknown(b));
             if joinable {
                 let text = format!("{} {}", a.text, b.text);
-                let r = self.matcher.resolve_known(&text);
-                if r.is_known() && !matches!(r.how, How::Probable | How::Pattern) {
+                if let Some(r) = self.matcher.resolve_joined(&text) {
                     let span = [a.span[0], b.span[1]];
                     let percent = a.percent.or(b.percent);
                     items[i] = Item {

@@ -191,8 +191,8 @@ pub struct Matcher {
     nearest_cache: RwLock<FxHashMap<String, Option<(usize, usize)>>>,
     /// Resolutions of text not found as printed.
     resolved_cache: RwLock<FxHashMap<String, Resolved>>,
-    /// Known-name resolutions of text not found as printed (neighbours joined again).
-    known_cache: RwLock<FxHashMap<String, Resolution>>,
+    /// Neighbours joined again (see `resolve_joined`), when not found as printed.
+    joined_cache: RwLock<FxHashMap<String, Option<Resolution>>>,
     /// Unknown alternates of slash-joined names (`Aqua/Water/Eau` is on most labels).
     alternates_cache: RwLock<FxHashMap<String, Vec<String>>>,
 }
@@ -206,7 +206,7 @@ impl Matcher {
             by_length: OnceLock::new(),
             nearest_cache: RwLock::new(FxHashMap::default()),
             resolved_cache: RwLock::new(FxHashMap::default()),
-            known_cache: RwLock::new(FxHashMap::default()),
+            joined_cache: RwLock::new(FxHashMap::default()),
             alternates_cache: RwLock::new(FxHashMap::default()),
         }
     }
@@ -327,14 +327,52 @@ impl Matcher {
         self.known(text).unwrap_or_else(|| self.nearest(text))
     }
 
-    /// Resolves text without the nearest-name search: known names only.
-    pub fn resolve_known(&self, text: &str) -> Resolution {
+    /// What `known` makes of two neighbours joined again (`Helianthus` + `Annuus Seed
+    /// Oil`), when that is a named entry: `None` when `known` finds nothing, a pattern
+    /// or a probable match. Most joined texts are no name at all, so the pattern set,
+    /// which `known` tries after the names, runs only when a name turns up in a later
+    /// step, to rule out a pattern that `known` would have found first.
+    pub fn resolve_joined(&self, text: &str) -> Option<Resolution> {
         if let Some(r) = self.exact_text(text) {
-            return r;
+            return Some(r);
         }
-        remember(&self.known_cache, text, RESOLVED_CACHE_LIMIT, || {
-            self.known(text).unwrap_or(Resolution::unrecognized(None))
+        remember(&self.joined_cache, text, RESOLVED_CACHE_LIMIT, || {
+            self.joined_uncached(text)
         })
+    }
+
+    fn joined_uncached(&self, text: &str) -> Option<Resolution> {
+        // The steps of `known`, in its order; `patterns` are the keys whose pattern
+        // lookup `known` would have made before the step that names an entry.
+        let mut patterns: Vec<Vec<String>> = Vec::new();
+        let keys = name_keys(text);
+        if let Some(r) = self.named(&keys) {
+            return Some(r);
+        }
+        patterns.push(keys);
+        let mut found = self.alternates(text);
+        if found.is_none() {
+            let bare = strip_qualifiers(text);
+            if bare != text && !bare.is_empty() {
+                let keys = name_keys(&bare);
+                found = self.named(&keys);
+                if found.is_none() {
+                    patterns.push(keys);
+                    found = self.alternates(&bare);
+                }
+            }
+        }
+        if found.is_none() {
+            let relettered = capital_i_as_l(text);
+            if relettered != text {
+                found = self.named(&name_keys(&relettered));
+            }
+        }
+        let r = found?;
+        let pattern_first = patterns
+            .iter()
+            .any(|keys| keys.iter().any(|k| self.db.first_pattern(k).is_some()));
+        (!pattern_first).then_some(r)
     }
 
     /// Every way a name can be known, short of guessing the nearest one.
@@ -362,6 +400,11 @@ impl Matcher {
     /// Exact, parenthesised, compact and pattern lookups, without splitting.
     fn lookup(&self, text: &str) -> Option<Resolution> {
         let keys = name_keys(text);
+        self.named(&keys).or_else(|| self.patterned(&keys))
+    }
+
+    /// Exact, parenthesised and compact lookups of a text's keys.
+    fn named(&self, keys: &[String]) -> Option<Resolution> {
         if let Some((i, how)) = self.exact(&keys[0]) {
             return Some(Resolution::entry(i, how));
         }
@@ -376,12 +419,17 @@ impl Matcher {
                 return Some(Resolution::entry(*i, How::Parenthesised));
             }
         }
-        for k in &keys {
+        for k in keys {
             if let Some(Some(i)) = self.forms().compact.get(&k.replace(' ', "")) {
                 return Some(Resolution::entry(*i, How::Compact));
             }
         }
-        for k in &keys {
+        None
+    }
+
+    /// The first pattern matching one of a text's keys.
+    fn patterned(&self, keys: &[String]) -> Option<Resolution> {
+        for k in keys {
             if let Some(p) = self.db.first_pattern(k) {
                 return Some(Resolution {
                     target: Target::Pattern(p),
@@ -650,4 +698,42 @@ fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {
     out.push(text[start..].trim());
     out.retain(|s| !s.is_empty());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `resolve_joined` defers the pattern set; it must agree with its definition:
+    /// what `known` finds, unless that is a pattern or a probable match.
+    #[test]
+    fn joined_neighbours_resolve_as_known_would() {
+        let m = Matcher::new(Arc::new(Database::embedded().expect("embedded database")));
+        let texts = [
+            "Helianthus Annuus Seed Oil",
+            "Water Glycerin",
+            "Organic Retinyl Palmitate",
+            "Retinyl Fooate Organic",
+            "PEG-8 Organic",
+            "PEG-100 Stearate Organic",
+            "Sodium Laureth Sulfate Organic",
+            "Ferment Organic",
+            "GIycerin Organic",
+            "CaprylyI GlycoI",
+            "Aqua/Water Organic",
+            "Organic Aqua/Water/Eau",
+            "Acrylates/C10-30 Alkyl Acrylate Crosspolymer",
+            "Cocos Nucifera (Coconut) Oil Organic",
+            "Frobnicated Moonstone",
+            "",
+        ];
+        for t in texts {
+            let expected = m
+                .known(t)
+                .filter(|r| !matches!(r.how, How::Probable | How::Pattern));
+            assert_eq!(m.resolve_joined(t), expected, "{t}");
+            // And from the cache.
+            assert_eq!(m.resolve_joined(t), expected, "{t} (remembered)");
+        }
+    }
 }
