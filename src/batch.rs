@@ -476,8 +476,10 @@ mod tests {
         .expect("a valid catalog")
     }
 
-    /// Runs a catalog keeping verdict and wait, with answers shared.
-    fn answers(csv: String, threads: usize) -> (Vec<(Verdict, Option<u32>)>, Summary) {
+    type Kept = Arc<(Verdict, Option<u32>)>;
+
+    /// Runs a catalog keeping verdict and wait, with answers shared: every outcome.
+    fn outcomes(csv: String, threads: usize) -> (Vec<Outcome<Kept>>, Summary) {
         let checker = Checker::embedded().expect("the embedded database loads");
         let settings = Settings {
             threads,
@@ -493,14 +495,25 @@ mod tests {
             &Progress::default(),
             |a| Arc::new((a.verdict, a.wait_hours)),
             |o| {
-                if let Outcome::Checked { value, .. } = o.outcome {
-                    out.push(*value);
-                }
+                out.push(o.outcome);
                 Ok::<bool, ()>(true)
             },
         )
         .expect("the sink never fails");
         (out, summary)
+    }
+
+    /// The same, keeping the records that were checked.
+    fn answers(csv: String, threads: usize) -> (Vec<(Verdict, Option<u32>)>, Summary) {
+        let (out, summary) = outcomes(csv, threads);
+        let checked = out
+            .into_iter()
+            .filter_map(|o| match o {
+                Outcome::Checked { value, .. } => Some(*value),
+                Outcome::Failed(_) => None,
+            })
+            .collect();
+        (checked, summary)
     }
 
     #[test]
@@ -553,32 +566,18 @@ mod tests {
 
     #[test]
     fn a_repeated_label_that_cannot_be_checked_is_read_once() {
-        let checker = Checker::embedded().expect("the embedded database loads");
         let mut csv = String::from("id,ingredients\n");
         for i in 0..100 {
             csv.push_str(&format!("{i},\"Zorbulite, Quaxifene\"\n{i},No Info\n"));
         }
-        let settings = Settings {
-            threads: 1,
-            share_bytes: 1 << 20,
-            ..Settings::default()
-        };
-        let mut errors = Vec::new();
-        let summary = run(
-            catalog(csv),
-            &checker,
-            &Options::default(),
-            &settings,
-            &Progress::default(),
-            |a| a.verdict,
-            |o| {
-                if let Outcome::Failed(e) = o.outcome {
-                    errors.push(e);
-                }
-                Ok::<bool, ()>(true)
-            },
-        )
-        .expect("the sink never fails");
+        let (out, summary) = outcomes(csv, 1);
+        let errors: Vec<String> = out
+            .into_iter()
+            .filter_map(|o| match o {
+                Outcome::Failed(e) => Some(e),
+                Outcome::Checked { .. } => None,
+            })
+            .collect();
         assert_eq!((summary.read, summary.failed), (200, 200));
         assert_eq!(summary.shared, 198, "{summary:?}");
         // Shared or not, each record carries its label's own error.
