@@ -342,34 +342,10 @@ impl Matcher {
     }
 
     fn joined_uncached(&self, text: &str) -> Option<Resolution> {
-        // The steps of `known`, in its order; `patterns` are the keys whose pattern
-        // lookup `known` would have made before the step that names an entry.
-        let mut patterns: Vec<Vec<String>> = Vec::new();
-        let keys = name_keys(text);
-        if let Some(r) = self.named(&keys) {
-            return Some(r);
-        }
-        patterns.push(keys);
-        let mut found = self.alternates(text);
-        if found.is_none() {
-            let bare = strip_qualifiers(text);
-            if bare != text && !bare.is_empty() {
-                let keys = name_keys(&bare);
-                found = self.named(&keys);
-                if found.is_none() {
-                    patterns.push(keys);
-                    found = self.alternates(&bare);
-                }
-            }
-        }
-        if found.is_none() {
-            let relettered = capital_i_as_l(text);
-            if relettered != text {
-                found = self.named(&name_keys(&relettered));
-            }
-        }
-        let r = found?;
-        let pattern_first = patterns
+        let mut deferred = Vec::new();
+        let r = self.known_steps(text, Some(&mut deferred))?;
+        // A pattern `known` would have found before this name is its answer instead.
+        let pattern_first = deferred
             .iter()
             .any(|keys| keys.iter().any(|k| self.db.first_pattern(k).is_some()));
         (!pattern_first).then_some(r)
@@ -377,7 +353,31 @@ impl Matcher {
 
     /// Every way a name can be known, short of guessing the nearest one.
     fn known(&self, text: &str) -> Option<Resolution> {
-        if let Some(r) = self.lookup(text).or_else(|| self.alternates(text)) {
+        self.known_steps(text, None)
+    }
+
+    /// The steps of `known`, in order. Each key lookup tries names, then patterns;
+    /// with `deferred`, patterns are not tried but the keys they would have been tried
+    /// on are kept there, and the answer is never a pattern.
+    fn known_steps(
+        &self,
+        text: &str,
+        mut deferred: Option<&mut Vec<Vec<String>>>,
+    ) -> Option<Resolution> {
+        let mut lookup = |text: &str| {
+            let keys = name_keys(text);
+            if let Some(r) = self.named(&keys) {
+                return Some(r);
+            }
+            match deferred.as_deref_mut() {
+                Some(later) => {
+                    later.push(keys);
+                    None
+                }
+                None => self.patterned(&keys),
+            }
+        };
+        if let Some(r) = lookup(text).or_else(|| self.alternates(text)) {
             return Some(r);
         }
         // `Organic Sugar Cane Alcohol`, `Lilial TM`, `Avobenzone Sunscreen`: the name
@@ -385,14 +385,14 @@ impl Matcher {
         let bare = strip_qualifiers(text);
         if bare != text
             && !bare.is_empty()
-            && let Some(r) = self.lookup(&bare).or_else(|| self.alternates(&bare))
+            && let Some(r) = lookup(&bare).or_else(|| self.alternates(&bare))
         {
             return Some(r);
         }
         // `Caprylyl GIycoI`: a scanned capital I standing for a lower-case l.
         let relettered = capital_i_as_l(text);
         if relettered != text {
-            return self.lookup(&relettered);
+            return lookup(&relettered);
         }
         None
     }
