@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
+use crate::csv_cut::Cutter;
 use crate::db::quote_list;
 
 /// Column names recognised without being told, compared case-insensitively.
@@ -59,8 +60,6 @@ pub enum CatalogError {
         wanted: String,
         columns: String,
     },
-    #[error("`{path}`: {source}")]
-    Csv { path: String, source: csv::Error },
 }
 
 /// One data record of a catalog: its cells in one buffer, and where its label, id,
@@ -148,9 +147,7 @@ pub struct Layout {
 /// A catalog opened for reading.
 pub struct Catalog {
     path: String,
-    /// Each record is read into one buffer and copied out at its own size: cheaper
-    /// than reading into a fresh, zeroed record.
-    records: csv::ByteRecordsIntoIter<Box<dyn Read + Send>>,
+    records: Cutter<Box<dyn Read + Send>>,
     pub headers: Vec<String>,
     layout: Layout,
     next: u64,
@@ -215,21 +212,21 @@ impl Catalog {
         } else {
             Box::new(std::io::Cursor::new(head).chain(raw))
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(decoded);
-        let header = reader
-            .byte_headers()
-            .map_err(|source| CatalogError::Csv {
-                path: path.to_string(),
-                source,
-            })?
-            .clone();
-        if header.is_empty() {
-            return Err(CatalogError::NoHeader {
-                path: path.to_string(),
-            });
-        }
+        let mut records = Cutter::new(decoded);
+        let header = match records.next_record() {
+            None => {
+                return Err(CatalogError::NoHeader {
+                    path: path.to_string(),
+                });
+            }
+            Some(Err(source)) => {
+                return Err(CatalogError::Io {
+                    path: path.to_string(),
+                    source,
+                });
+            }
+            Some(Ok((_, header))) => header,
+        };
         let headers: Vec<String> = header
             .iter()
             .map(|h| decode_cell(h).trim().to_string())
@@ -269,7 +266,7 @@ impl Catalog {
         let product_type = find(&columns.product_type, TYPE_COLUMNS, false)?;
         Ok(Catalog {
             path: path.to_string(),
-            records: reader.into_byte_records(),
+            records,
             layout: Layout {
                 width: headers.len(),
                 ingredients,
@@ -297,7 +294,7 @@ impl Catalog {
 
     /// Bytes read so far, for progress.
     pub fn position(&self) -> u64 {
-        self.records.reader().position().byte()
+        self.records.position()
     }
 
     /// The next record; a record the CSV reader rejects is still a record, with an
@@ -309,29 +306,22 @@ impl Catalog {
 
     /// The next record, cut from the file but not decoded.
     pub fn next_raw(&mut self) -> Option<RawRecord> {
-        let line = self.records.reader().position().line();
-        match self.records.next()? {
-            Ok(fields) => {
-                self.next += 1;
-                let line = fields.position().map_or(line, |p| p.line());
-                Some(RawRecord {
-                    number: self.next,
-                    line,
-                    fields: Ok(fields),
-                })
-            }
-            Err(e) => {
-                self.next += 1;
-                let at = e.position().map_or(line, |p| p.line());
-                // The reader cannot resume inside a broken quoted field; it reports the
-                // error once and the rest of the file is read as it can be.
-                Some(RawRecord {
-                    number: self.next,
-                    line: at,
-                    fields: Err(format!("malformed CSV at line {at}: {e}")),
-                })
-            }
-        }
+        let read = self.records.next_record()?;
+        self.next += 1;
+        Some(match read {
+            Ok((line, fields)) => RawRecord {
+                number: self.next,
+                line,
+                fields: Ok(fields),
+            },
+            // An input error (a damaged `.gz`) ends the file: the record it cut short
+            // is an error record, so nothing is dropped without a word.
+            Err(e) => RawRecord {
+                number: self.next,
+                line: self.records.line(),
+                fields: Err(format!("cannot read `{}`: {e}", self.path)),
+            },
+        })
     }
 }
 

@@ -135,6 +135,24 @@ fn text_names_the_catalog_line_product_claim_and_cause() {
 }
 
 #[test]
+fn lines_are_where_records_start_in_a_windows_catalog_with_blank_lines() {
+    // Spreadsheets on Windows write `\r\n`; annotations must point at the record's own
+    // line, not the header's or a blank line's before it.
+    let d = Dir::new("crlf");
+    let catalog = CATALOG.replace('\n', "\r\n").replacen("A3,", "\r\nA3,", 1);
+    let (out, _, code) = ci(&d, POLICY, &catalog, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("catalog.csv:3: error: Retinol Serum (A2)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("catalog.csv:5: error: Scented Cream (A3)"),
+        "{out}"
+    );
+}
+
+#[test]
 fn exceptions_accept_a_product_ingredient_and_exit_codes_follow() {
     let d = Dir::new("except");
     let policy = format!(

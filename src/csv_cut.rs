@@ -1,0 +1,424 @@
+//! Cuts CSV records out of a byte stream: the reading half of `batch`, `ci` and
+//! `plan`. It owns record boundaries, unquoting and line numbers; decoding cells and
+//! finding columns are the catalog's.
+//!
+//! It reads exactly what the csv crate reads with its default dialect (comma, double
+//! quote, `""` as an escaped quote, `\r`, `\n` or `\r\n` ending a record, blank lines
+//! skipped, any number of fields): a property test holds the two to the same fields
+//! on any input. What differs is the speed, and the line numbers. Most of a catalog
+//! is long quoted ingredient cells, and it finds their ends with memchr (vectorised)
+//! where the csv crate steps a state machine through every byte; a batch's reading
+//! thread is the one part of it that cannot be spread over cores. A record's line is
+//! the line its first byte is on, counting `\n`, where the csv crate gives the line it
+//! had reached when it started the record: for a `\r\n` file, or after a blank line,
+//! that is an earlier line.
+
+use std::io::{self, Read};
+use std::ops::Range;
+
+use csv::ByteRecord;
+use memchr::{memchr2, memchr3};
+
+/// Bytes read at a time; a record longer than this grows the buffer.
+const BUFFER: usize = 256 << 10;
+
+/// Reads records one at a time from a byte stream.
+pub struct Cutter<R> {
+    src: R,
+    buf: Vec<u8>,
+    /// The unread bytes are `buf[pos..end]`.
+    pos: usize,
+    end: usize,
+    eof: bool,
+    /// After an input error, nothing more is read.
+    failed: bool,
+    /// The line `buf[pos]` is on.
+    line: u64,
+    /// Bytes consumed before `buf[pos]`.
+    consumed: u64,
+    /// Where the current record's fields are, in `buf[pos..]`: `pieces` are byte
+    /// ranges, and field `i` is the pieces up to `ends[i]` (a quoted field with `""`
+    /// in it is more than one piece).
+    pieces: Vec<Range<usize>>,
+    ends: Vec<usize>,
+    scratch: Vec<u8>,
+}
+
+impl<R: Read> Cutter<R> {
+    pub fn new(src: R) -> Cutter<R> {
+        Cutter::with_buffer(src, BUFFER)
+    }
+
+    fn with_buffer(src: R, size: usize) -> Cutter<R> {
+        Cutter {
+            src,
+            buf: vec![0; size.max(1)],
+            pos: 0,
+            end: 0,
+            eof: false,
+            failed: false,
+            line: 1,
+            consumed: 0,
+            pieces: Vec::new(),
+            ends: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The next record and the line it starts on; `None` at the end of the input. An
+    /// input error is returned once, and ends the records.
+    pub fn next_record(&mut self) -> Option<io::Result<(u64, ByteRecord)>> {
+        let mut need_more = false;
+        while !self.failed {
+            self.skip_blank_lines();
+            if self.pos == self.end && self.eof {
+                return None;
+            }
+            if self.pos < self.end && !need_more {
+                let unread = &self.buf[self.pos..self.end];
+                match cut(unread, self.eof, &mut self.pieces, &mut self.ends) {
+                    Cut::Record { len, newlines } => {
+                        let record = self.take();
+                        let line = self.line;
+                        self.line += newlines;
+                        self.pos += len;
+                        self.consumed += len as u64;
+                        return Some(Ok((line, record)));
+                    }
+                    Cut::NeedMore => need_more = true,
+                }
+                continue;
+            }
+            if let Err(e) = self.fill(need_more) {
+                self.failed = true;
+                return Some(Err(e));
+            }
+            need_more = false;
+        }
+        None
+    }
+
+    /// The line reached: where the next record starts, or where an error stopped it.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Bytes consumed so far, for progress.
+    pub fn position(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Blank lines between records are no records (`\r\n` is one end of record and
+    /// a blank line to the csv crate alike).
+    fn skip_blank_lines(&mut self) {
+        while self.pos < self.end && matches!(self.buf[self.pos], b'\r' | b'\n') {
+            self.line += u64::from(self.buf[self.pos] == b'\n');
+            self.pos += 1;
+            self.consumed += 1;
+        }
+    }
+
+    /// Copies the cut record out of the buffer, unquoted.
+    fn take(&mut self) -> ByteRecord {
+        let base = &self.buf[self.pos..self.end];
+        let size = self.pieces.iter().map(|r| r.len()).sum();
+        let mut record = ByteRecord::with_capacity(size, self.ends.len());
+        let mut from = 0;
+        for &to in &self.ends {
+            match &self.pieces[from..to] {
+                [] => record.push_field(b""),
+                [one] => record.push_field(&base[one.clone()]),
+                many => {
+                    self.scratch.clear();
+                    for r in many {
+                        self.scratch.extend_from_slice(&base[r.clone()]);
+                    }
+                    record.push_field(&self.scratch);
+                }
+            }
+            from = to;
+        }
+        record
+    }
+
+    /// Moves the unread bytes to the front and reads more. When the record being cut
+    /// needs more than is there, reading goes on until the unread bytes have doubled
+    /// (growing the buffer if it must), so a record is cut again only a logarithmic
+    /// number of times however it arrives.
+    fn fill(&mut self, need_more: bool) -> io::Result<()> {
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        let want = if need_more {
+            (2 * self.end).max(1)
+        } else {
+            self.end + 1
+        };
+        if want > self.buf.len() {
+            self.buf.resize(want.next_power_of_two(), 0);
+        }
+        while self.end < want {
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+enum Cut {
+    /// A record ends `len` bytes in (before its terminator, which is left for the
+    /// next record's blank-line skip), with `newlines` inside quoted fields.
+    Record { len: usize, newlines: u64 },
+    /// The bytes end inside the record and there are more to read.
+    NeedMore,
+}
+
+/// Cuts the record that starts at `b[0]` (not a line end) into `pieces` and `ends`
+/// (see `Cutter`). `eof`: nothing follows `b`, so running out of bytes ends the
+/// record, as it does for the csv crate (an open quote included).
+fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize>) -> Cut {
+    pieces.clear();
+    ends.clear();
+    let n = b.len();
+    let mut newlines = 0;
+    let mut p = 0;
+    // The end of the input ends the field and the record; short of it, read more.
+    macro_rules! out_of_bytes {
+        ($from:expr) => {{
+            if !eof {
+                return Cut::NeedMore;
+            }
+            pieces.push($from..n);
+            ends.push(pieces.len());
+            return Cut::Record { len: n, newlines };
+        }};
+    }
+    // Unquoted text runs to a comma (next field) or a line end (end of record).
+    macro_rules! unquoted {
+        ($from:expr) => {{
+            let from = $from;
+            match memchr3(b',', b'\r', b'\n', &b[from..]) {
+                None => out_of_bytes!(from),
+                Some(i) => {
+                    let q = from + i;
+                    pieces.push(from..q);
+                    ends.push(pieces.len());
+                    if b[q] != b',' {
+                        return Cut::Record { len: q, newlines };
+                    }
+                    p = q + 1;
+                }
+            }
+        }};
+    }
+    loop {
+        // At the start of a field.
+        if p == n {
+            out_of_bytes!(p);
+        }
+        match b[p] {
+            b',' => {
+                ends.push(pieces.len());
+                p += 1;
+            }
+            b'\r' | b'\n' => {
+                ends.push(pieces.len());
+                return Cut::Record { len: p, newlines };
+            }
+            b'"' => {
+                let mut from = p + 1;
+                let mut at = from;
+                loop {
+                    let Some(i) = memchr2(b'"', b'\n', &b[at..]) else {
+                        out_of_bytes!(from)
+                    };
+                    let q = at + i;
+                    if b[q] == b'\n' {
+                        newlines += 1;
+                        at = q + 1;
+                        continue;
+                    }
+                    // A quote: doubled, it is a quote; otherwise it closes the quotes.
+                    if q + 1 == n {
+                        if !eof {
+                            return Cut::NeedMore;
+                        }
+                        pieces.push(from..q);
+                        ends.push(pieces.len());
+                        return Cut::Record { len: n, newlines };
+                    }
+                    match b[q + 1] {
+                        b'"' => {
+                            pieces.push(from..q + 1);
+                            from = q + 2;
+                            at = from;
+                        }
+                        b',' => {
+                            pieces.push(from..q);
+                            ends.push(pieces.len());
+                            p = q + 2;
+                            break;
+                        }
+                        b'\r' | b'\n' => {
+                            pieces.push(from..q);
+                            ends.push(pieces.len());
+                            return Cut::Record {
+                                len: q + 1,
+                                newlines,
+                            };
+                        }
+                        // `"a"b`: text after the closing quote is kept, unquoted.
+                        _ => {
+                            pieces.push(from..q);
+                            unquoted!(q + 1);
+                            break;
+                        }
+                    }
+                }
+            }
+            _ => unquoted!(p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Hands out at most `step` bytes per read, as a pipe might.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    fn cut_all(input: &[u8], buffer: usize, step: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut cutter = Cutter::with_buffer(Trickle { bytes: input, step }, buffer);
+        let mut out = Vec::new();
+        while let Some(r) = cutter.next_record() {
+            let (line, record) = r.expect("reading from memory cannot fail");
+            out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
+        }
+        assert_eq!(cutter.position(), input.len() as u64, "every byte consumed");
+        out
+    }
+
+    /// The csv crate's records, each with the line of its first byte: the crate
+    /// gives where it started reading, which may be a line end before the record.
+    fn csv_crate(input: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut out = Vec::new();
+        for r in reader.byte_records() {
+            let record = r.expect("the csv crate accepts any bytes when flexible");
+            let mut start = record.position().expect("records have positions").byte() as usize;
+            while matches!(input.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            let line = 1 + input[..start].iter().filter(|&&c| c == b'\n').count() as u64;
+            out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn cuts_what_the_csv_crate_reads(
+            input in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'a'), Just(b'b'), Just(b','), Just(b'"'),
+                    Just(b'\r'), Just(b'\n'), Just(b' '), Just(0xE9u8),
+                ],
+                0..120,
+            ),
+            buffer in 1usize..40,
+            step in 1usize..20,
+        ) {
+            prop_assert_eq!(cut_all(&input, buffer, step), csv_crate(&input));
+        }
+    }
+
+    fn fields(records: &[(u64, Vec<Vec<u8>>)]) -> Vec<(u64, Vec<String>)> {
+        records
+            .iter()
+            .map(|(line, f)| {
+                (
+                    *line,
+                    f.iter()
+                        .map(|c| String::from_utf8_lossy(c).into())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_record_is_on_the_line_its_first_byte_is_on() {
+        let input = b"name,ingredients\r\nA,\"Water,\r\nRetinol\"\r\n\r\nB,Water\r\n";
+        let got = fields(&cut_all(input, BUFFER, usize::MAX));
+        assert_eq!(
+            got,
+            [
+                (1, vec!["name".into(), "ingredients".into()]),
+                (2, vec!["A".into(), "Water,\r\nRetinol".into()]),
+                (5, vec!["B".into(), "Water".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cell_larger_than_the_buffer_arriving_in_small_reads_is_whole() {
+        let cell = "Water, Glycerin, \"\"Retinol\"\"\n".repeat(5_000);
+        let input = format!("ingredients,x\n\"{cell}\",1\nWater,2\n");
+        let got = fields(&cut_all(input.as_bytes(), 64, 7));
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].1[0], cell.replace("\"\"", "\""));
+        assert_eq!(got[2], (5_003, vec!["Water".into(), "2".into()]));
+    }
+
+    #[test]
+    fn an_open_quote_runs_to_the_end_of_the_input() {
+        let got = fields(&cut_all(b"a,\"b\nc,d", 4, 3));
+        assert_eq!(got, [(1, vec!["a".into(), "b\nc,d".into()])]);
+    }
+
+    #[test]
+    fn an_input_error_is_returned_once_and_ends_the_records() {
+        struct Broken(bool);
+        impl Read for Broken {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                if std::mem::replace(&mut self.0, true) {
+                    return Err(io::Error::other("corrupt gzip stream"));
+                }
+                out[..4].copy_from_slice(b"a\nb,");
+                Ok(4)
+            }
+        }
+        let mut cutter = Cutter::with_buffer(Broken(false), 64);
+        assert_eq!(cutter.next_record().unwrap().unwrap().0, 1);
+        let e = cutter.next_record().unwrap().unwrap_err();
+        assert_eq!(e.to_string(), "corrupt gzip stream");
+        assert!(cutter.next_record().is_none());
+    }
+}
