@@ -116,9 +116,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         Format::Csv => {
             // A CSV row needs only the answer, which records with the same label share.
             settings.share_bytes = SHARE_BYTES;
-            let mut w = csv::WriterBuilder::new()
-                .buffer_capacity(1 << 16)
-                .from_writer(out);
+            let mut w = report::csv::Writer::new(out);
             report::csv::write_header(&mut w, &headers, with_safe_from)?;
             let summary = batch::run(
                 catalog,

@@ -20,20 +20,108 @@ pub fn extra_columns(with_safe_from: bool) -> Vec<&'static str> {
 
 /// Writes the header row.
 pub fn write_header<W: Write>(
-    w: &mut csv::Writer<W>,
+    w: &mut Writer<W>,
     input: &[String],
     with_safe_from: bool,
-) -> csv::Result<()> {
-    let row: Vec<String> = input
-        .iter()
-        .map(|h| neutralize(h).into_owned())
-        .chain(
-            extra_columns(with_safe_from)
-                .into_iter()
-                .map(str::to_string),
-        )
-        .collect();
-    w.write_record(&row)
+) -> std::io::Result<()> {
+    for h in input {
+        w.cell(h)?;
+    }
+    for c in extra_columns(with_safe_from) {
+        w.field(c.as_bytes())?;
+    }
+    w.end_record()
+}
+
+/// CSV out, byte for byte as the csv crate writes it by default: a field is quoted
+/// when it holds a comma, a quote or a line end, a quote inside is doubled, and
+/// records end with `\n`. Written here because the csv crate decides on quotes a
+/// byte at a time and memchr does it a vector at a time: in a batch of repeated
+/// labels the writing thread is the one the others wait on.
+pub struct Writer<W: Write> {
+    inner: W,
+    buf: Vec<u8>,
+    /// Fields written in the current record, and where it started in `buf`.
+    fields: usize,
+    record_start: usize,
+}
+
+const FLUSH_AT: usize = 1 << 16;
+
+impl<W: Write> Writer<W> {
+    pub fn new(inner: W) -> Writer<W> {
+        Writer {
+            inner,
+            buf: Vec::with_capacity(2 * FLUSH_AT),
+            fields: 0,
+            record_start: 0,
+        }
+    }
+
+    /// Writes a cell from the input or a product: neutralised, then quoted as needed.
+    pub fn cell(&mut self, cell: &str) -> std::io::Result<()> {
+        if is_formula(cell) {
+            self.write_field(b"'", cell.as_bytes());
+            Ok(())
+        } else {
+            self.field(cell.as_bytes())
+        }
+    }
+
+    /// Writes a field as it is (quoted as needed).
+    pub fn field(&mut self, field: &[u8]) -> std::io::Result<()> {
+        self.write_field(b"", field);
+        Ok(())
+    }
+
+    /// Ends the record; the buffer goes out once it is large.
+    pub fn end_record(&mut self) -> std::io::Result<()> {
+        // A record of one empty field is written `""`, so that it is not a blank line.
+        if self.buf.len() == self.record_start {
+            self.buf.extend_from_slice(b"\"\"");
+        }
+        self.buf.push(b'\n');
+        self.fields = 0;
+        if self.buf.len() >= FLUSH_AT {
+            self.inner.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        self.record_start = self.buf.len();
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.write_all(&self.buf)?;
+        self.buf.clear();
+        self.record_start = 0;
+        self.inner.flush()
+    }
+
+    /// Writes `prefix` and `field` as one field; the prefix holds no special bytes.
+    fn write_field(&mut self, prefix: &[u8], field: &[u8]) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+        let quoted = memchr::memchr3(b',', b'"', b'\n', field).is_some()
+            || memchr::memchr(b'\r', field).is_some();
+        if !quoted {
+            self.buf.extend_from_slice(prefix);
+            self.buf.extend_from_slice(field);
+            return;
+        }
+        self.buf.reserve(field.len() + prefix.len() + 2);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(prefix);
+        let mut rest = field;
+        while let Some(i) = memchr::memchr(b'"', rest) {
+            self.buf.extend_from_slice(&rest[..=i]);
+            self.buf.push(b'"');
+            rest = &rest[i + 1..];
+        }
+        self.buf.extend_from_slice(rest);
+        self.buf.push(b'"');
+    }
 }
 
 /// What a CSV row says of a checked label, without the product's name, so records
@@ -76,41 +164,41 @@ impl Answer {
 
 /// Writes one record: its input fields, then the answer or the error.
 pub fn write_record<W: Write>(
-    w: &mut csv::Writer<W>,
+    w: &mut Writer<W>,
     output: &Output<Arc<Answer>>,
     with_safe_from: bool,
-) -> csv::Result<()> {
+) -> std::io::Result<()> {
     for f in output.record.fields() {
-        w.write_field(neutralize(f).as_ref())?;
+        w.cell(f)?;
     }
     match &output.outcome {
         Outcome::Checked { value: a, .. } => {
-            w.write_field(a.verdict.name())?;
+            w.field(a.verdict.name().as_bytes())?;
             match a.wait_hours {
-                Some(h) => w.write_field(itoa(h, &mut [0; 10]))?,
-                None => w.write_field("")?,
+                Some(h) => w.field(itoa(h, &mut [0; 10]))?,
+                None => w.field(b"")?,
             }
             if with_safe_from {
-                w.write_field(a.safe_from.as_deref().unwrap_or(""))?;
+                w.field(a.safe_from.as_deref().unwrap_or("").as_bytes())?;
             }
-            w.write_field(&a.categories)?;
-            w.write_field(&a.flagged)?;
-            w.write_field(&a.unrecognized)?;
-            w.write_field("")?;
+            w.field(a.categories.as_bytes())?;
+            w.field(a.flagged.as_bytes())?;
+            w.field(a.unrecognized.as_bytes())?;
+            w.field(b"")?;
         }
         Outcome::Failed(e) => {
-            w.write_field("error")?;
-            w.write_field("")?;
+            w.field(b"error")?;
+            w.field(b"")?;
             if with_safe_from {
-                w.write_field("")?;
+                w.field(b"")?;
             }
             for _ in 0..3 {
-                w.write_field("")?;
+                w.field(b"")?;
             }
-            w.write_field(neutralize(e).as_ref())?;
+            w.cell(e)?;
         }
     }
-    w.write_record(None::<&[u8]>)
+    w.end_record()
 }
 
 /// A number's decimal digits, without allocating.
@@ -129,16 +217,45 @@ fn itoa(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
 /// A cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
 /// `'`, so a spreadsheet shows it as text instead of running it.
 pub fn neutralize(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if is_formula(cell) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
     }
 }
 
+fn is_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 #[cfg(test)]
 mod tests {
-    use super::neutralize;
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn writes_what_the_csv_crate_writes(
+            records in proptest::collection::vec(
+                proptest::collection::vec("[a,\"\r\n=' -]{0,6}", 1..5),
+                0..6,
+            ),
+        ) {
+            let mut ours = Writer::new(Vec::new());
+            let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            for record in &records {
+                for field in record {
+                    ours.cell(field).unwrap();
+                }
+                ours.end_record().unwrap();
+                let neutralised: Vec<Cow<str>> = record.iter().map(|f| neutralize(f)).collect();
+                theirs.write_record(neutralised.iter().map(|f| f.as_bytes())).unwrap();
+            }
+            ours.flush().unwrap();
+            let theirs = theirs.into_inner().unwrap();
+            prop_assert_eq!(String::from_utf8_lossy(&ours.inner), String::from_utf8_lossy(&theirs));
+        }
+    }
 
     #[test]
     fn formulas_are_neutralised() {
