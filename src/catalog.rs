@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
-use crate::csv_cut::Cutter;
+use crate::csv_cut::{Cutter, Fields};
 use crate::db::quote_list;
 
 /// Column names recognised without being told, compared case-insensitively.
@@ -71,7 +71,7 @@ pub struct Record {
     /// The line on which the record starts in the file (1-based, header is line 1).
     pub line: u64,
     /// Every field as decoded, in header order; a short record is padded.
-    fields: csv::StringRecord,
+    fields: Fields<String>,
     /// `Ok` when the ingredient cell can be checked; why not otherwise.
     label: Result<(), String>,
     ingredients: usize,
@@ -131,7 +131,7 @@ pub struct RawRecord {
     number: u64,
     line: u64,
     /// The fields as bytes, or why the CSV reader rejected the record.
-    fields: Result<csv::ByteRecord, String>,
+    fields: Result<Fields, String>,
 }
 
 /// Where the columns are: what turns a raw record into a record.
@@ -228,7 +228,7 @@ impl Catalog {
             Some(Ok((_, header))) => header,
         };
         let headers: Vec<String> = header
-            .iter()
+            .iter_bytes()
             .map(|h| decode_cell(h).trim().to_string())
             .collect();
         let listed = quote_list(&headers);
@@ -332,7 +332,7 @@ impl Layout {
         let mut record = Record {
             number: raw.number,
             line: raw.line,
-            fields: csv::StringRecord::new(),
+            fields: Fields::default(),
             label: Ok(()),
             ingredients: self.ingredients,
             id: self.id,
@@ -348,8 +348,7 @@ impl Layout {
             }
         };
         // UTF-8 records (nearly all) keep their buffer; others are decoded cell by cell.
-        let mut fields = csv::StringRecord::from_byte_record(bytes)
-            .unwrap_or_else(|e| e.into_byte_record().iter().map(decode_cell).collect());
+        let mut fields = decode_fields(bytes);
         let len = fields.len();
         record.label = match fields.get(self.ingredients) {
             _ if len != width => Err(format!("record has {len} fields; the header has {width}")),
@@ -362,11 +361,28 @@ impl Layout {
             None => Err("record has no ingredient field".to_string()),
         };
         for _ in len..width {
-            fields.push_field("");
+            fields.push("");
         }
         record.fields = fields;
         record
     }
+}
+
+/// A record's cells as text: UTF-8 records (nearly all) keep their buffer; others
+/// are decoded cell by cell.
+fn decode_fields(raw: Fields) -> Fields<String> {
+    let (bytes, ends) = raw.into_parts();
+    match String::from_utf8(bytes) {
+        Ok(text) if ends.iter().all(|&e| text.is_char_boundary(e)) => {
+            Fields::from_parts(text, ends)
+        }
+        Ok(text) => decode_each(&Fields::from_raw(text.into_bytes(), ends)),
+        Err(e) => decode_each(&Fields::from_raw(e.into_bytes(), ends)),
+    }
+}
+
+fn decode_each(raw: &Fields) -> Fields<String> {
+    raw.iter_bytes().map(decode_cell).collect()
 }
 
 /// UTF-8 when it is; Windows-1252 otherwise (scraped files mix both).
@@ -477,5 +493,20 @@ mod tests {
     fn cells_that_are_not_utf8_are_read_as_windows_1252() {
         assert_eq!(decode_cell(b"Ingr\xe9dients"), "Ingrédients");
         assert_eq!(decode_cell("Ingrédients".as_bytes()), "Ingrédients");
+    }
+
+    #[test]
+    fn a_record_is_utf8_only_when_each_cell_is() {
+        // `\xC3` and `\xA9` together are `é`, but as two cells each is Windows-1252.
+        let raw = Fields::from_raw(b"\xC3\xA9Water".to_vec(), vec![1, 2, 7]);
+        assert_eq!(
+            decode_fields(raw).iter().collect::<Vec<_>>(),
+            ["\u{c3}", "\u{a9}", "Water"]
+        );
+        let raw = Fields::from_raw("CrèmeEau".as_bytes().to_vec(), vec![6, 9]);
+        assert_eq!(
+            decode_fields(raw).iter().collect::<Vec<_>>(),
+            ["Crème", "Eau"]
+        );
     }
 }

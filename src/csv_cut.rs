@@ -16,8 +16,81 @@
 use std::io::{self, Read};
 use std::ops::Range;
 
-use csv::ByteRecord;
 use memchr::{memchr2, memchr3};
+
+/// One record's fields, unquoted, end to end in one buffer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields<B = Vec<u8>> {
+    bytes: B,
+    /// Where each field ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl<B: AsRef<[u8]>> Fields<B> {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of field `i`.
+    pub fn get_bytes(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.bytes.as_ref()[start..end])
+    }
+
+    pub fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).map(|i| self.get_bytes(i).expect("i < len"))
+    }
+
+    /// The buffer and the field ends, for whoever decodes them.
+    pub fn into_parts(self) -> (B, Vec<usize>) {
+        (self.bytes, self.ends)
+    }
+}
+
+impl Fields<String> {
+    /// Fields from text and ends that fall on its char boundaries.
+    pub fn from_parts(text: String, ends: Vec<usize>) -> Fields<String> {
+        debug_assert!(ends.iter().all(|&e| text.is_char_boundary(e)));
+        Fields { bytes: text, ends }
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.bytes[start..end])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i).expect("i < len"))
+    }
+
+    pub fn push(&mut self, field: &str) {
+        self.bytes.push_str(field);
+        self.ends.push(self.bytes.len());
+    }
+}
+
+impl Fields {
+    pub fn from_raw(bytes: Vec<u8>, ends: Vec<usize>) -> Fields {
+        debug_assert!(ends.last().is_none_or(|&e| e <= bytes.len()));
+        Fields { bytes, ends }
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Fields<String> {
+    fn from_iter<I: IntoIterator<Item = S>>(fields: I) -> Fields<String> {
+        let mut out = Fields::default();
+        for f in fields {
+            out.push(f.as_ref());
+        }
+        out
+    }
+}
 
 /// Bytes read at a time; a record longer than this grows the buffer.
 const BUFFER: usize = 256 << 10;
@@ -41,7 +114,6 @@ pub struct Cutter<R> {
     /// in it is more than one piece).
     pieces: Vec<Range<usize>>,
     ends: Vec<usize>,
-    scratch: Vec<u8>,
 }
 
 impl<R: Read> Cutter<R> {
@@ -61,13 +133,12 @@ impl<R: Read> Cutter<R> {
             consumed: 0,
             pieces: Vec::new(),
             ends: Vec::new(),
-            scratch: Vec::new(),
         }
     }
 
     /// The next record and the line it starts on; `None` at the end of the input. An
     /// input error is returned once, and ends the records.
-    pub fn next_record(&mut self) -> Option<io::Result<(u64, ByteRecord)>> {
+    pub fn next_record(&mut self) -> Option<io::Result<(u64, Fields)>> {
         let mut need_more = false;
         while !self.failed {
             self.skip_blank_lines();
@@ -119,26 +190,20 @@ impl<R: Read> Cutter<R> {
     }
 
     /// Copies the cut record out of the buffer, unquoted.
-    fn take(&mut self) -> ByteRecord {
+    fn take(&self) -> Fields {
         let base = &self.buf[self.pos..self.end];
         let size = self.pieces.iter().map(|r| r.len()).sum();
-        let mut record = ByteRecord::with_capacity(size, self.ends.len());
+        let mut bytes = Vec::with_capacity(size);
+        let mut ends = Vec::with_capacity(self.ends.len());
         let mut from = 0;
         for &to in &self.ends {
-            match &self.pieces[from..to] {
-                [] => record.push_field(b""),
-                [one] => record.push_field(&base[one.clone()]),
-                many => {
-                    self.scratch.clear();
-                    for r in many {
-                        self.scratch.extend_from_slice(&base[r.clone()]);
-                    }
-                    record.push_field(&self.scratch);
-                }
+            for r in &self.pieces[from..to] {
+                bytes.extend_from_slice(&base[r.clone()]);
             }
+            ends.push(bytes.len());
             from = to;
         }
-        record
+        Fields { bytes, ends }
     }
 
     /// Moves the unread bytes to the front and reads more. When the record being cut
@@ -328,7 +393,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some(r) = cutter.next_record() {
             let (line, record) = r.expect("reading from memory cannot fail");
-            out.push((line, record.iter().map(<[u8]>::to_vec).collect()));
+            out.push((line, record.iter_bytes().map(<[u8]>::to_vec).collect()));
         }
         assert_eq!(cutter.position(), input.len() as u64, "every byte consumed");
         out
