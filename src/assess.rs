@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, Text, Wait};
 use crate::label::{self, LabelError, ParsedLabel, PartKind};
 use crate::matcher::{How, Matcher, Resolution, Resolved, Target};
-use crate::normalize::word_key;
+use crate::normalize::{word_key, word_key_into};
 
 /// The condition every answer carries (protocol section 2).
 pub const CONDITION: &str =
@@ -814,20 +814,34 @@ impl Checker {
     /// What a product's name or given type says of its type before the ingredients
     /// are read. Two names that read the same give the same assessment.
     pub fn read_type(&self, text: &str) -> TypeReading<'_> {
+        thread_local! {
+            // Every record's name is read: its lowercase form and word key are built in
+            // buffers kept per thread.
+            static BUFFERS: std::cell::RefCell<(String, String)> = Default::default();
+        }
+        BUFFERS.with(|buffers| {
+            let (id, key) = &mut *buffers.borrow_mut();
+            self.read_type_in(text, id, key)
+        })
+    }
+
+    fn read_type_in(&self, text: &str, id: &mut String, key: &mut String) -> TypeReading<'_> {
         let db = self.db();
         // An exact type id (`mineral-makeup`, `other`) is taken as it is.
-        let id = text.trim().to_ascii_lowercase();
+        id.clear();
+        id.push_str(text.trim());
+        id.make_ascii_lowercase();
         if id == "other"
-            || db.type_words.iter().any(|t| t.product_type == id)
+            || db.type_words.iter().any(|t| t.product_type == *id)
             || db
-                .category(&id)
+                .category(id)
                 .is_some_and(|c| c.kind == CategoryKind::ProductType)
         {
-            return TypeReading::Id(id);
+            return TypeReading::Id(id.clone());
         }
-        let key = format!(" {} ", word_key(text));
-        // The words are stored padded with spaces, so a match is a whole word. The
-        // first row (in the database's order) with a word in the name gives the type.
+        word_key_into(text, key);
+        key.insert(0, ' ');
+        key.push(' ');
         let (finder, rows) = self.type_words.get_or_init(|| {
             let mut words = Vec::new();
             let mut rows = Vec::new();
@@ -842,7 +856,7 @@ impl Checker {
         });
         let mut mineral = false;
         let mut base: Option<usize> = None;
-        for m in finder.find_overlapping_iter(&key) {
+        for m in finder.find_overlapping_iter(key.as_str()) {
             let row = rows[m.pattern().as_usize()];
             if db.type_words[row].product_type == "mineral" {
                 mineral = true;
