@@ -88,7 +88,27 @@ thread_local! {
     /// A word-key buffer per thread: a label's names are looked up without
     /// allocating a key for each.
     static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// Each thread's remembered resolutions (see `Matcher::resolve_all`).
+    static RECENT: std::cell::RefCell<Recent> = std::cell::RefCell::default();
 }
+
+/// Resolutions a thread has made, by a 128-bit hash of the text, for one matcher at a
+/// time. A new label is made mostly of names met before, and looking one up by its
+/// hash is a single probe, where resolving it again normalises the text and compares
+/// keys held elsewhere in memory.
+#[derive(Default)]
+struct Recent {
+    matcher: u64,
+    seed: u64,
+    by_hash: FxHashMap<u128, Resolved>,
+}
+
+/// How many resolutions a thread remembers before it starts afresh (about 64 bytes
+/// each).
+const RECENT_LIMIT: usize = 32_768;
+
+/// Numbers matchers, so a thread's remembered resolutions are never another's.
+static MATCHERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Forms of the database's names other than as printed.
 #[derive(Default)]
@@ -180,6 +200,8 @@ fn ocr_repair(key: &str) -> String {
 /// The database's names, indexed for lookup.
 pub struct Matcher {
     db: Arc<Database>,
+    /// This matcher's number (see `Recent`).
+    id: u64,
     forms: OnceLock<Forms>,
     /// Word keys of every name and alias, each followed by a space, for covering
     /// text whose separators were lost; built the first time such text turns up.
@@ -201,6 +223,7 @@ impl Matcher {
     pub fn new(db: Arc<Database>) -> Matcher {
         Matcher {
             db,
+            id: MATCHERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             forms: OnceLock::new(),
             words: OnceLock::new(),
             by_length: OnceLock::new(),
@@ -292,6 +315,32 @@ impl Matcher {
     /// Resolves one ingredient's text. Gives several pieces when the text is several
     /// known names whose separators were lost (`Water Glycerin`).
     pub fn resolve_all(&self, text: &str) -> Resolved {
+        let key = RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if recent.matcher != self.id || recent.by_hash.len() >= RECENT_LIMIT {
+                recent.matcher = self.id;
+                recent.seed = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8);
+                recent.by_hash.clear();
+            }
+            let key = xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), recent.seed);
+            recent.by_hash.get(&key).cloned().ok_or(key)
+        });
+        let key = match key {
+            Ok(r) => return r,
+            Err(key) => key,
+        };
+        let r = self.resolve_all_afresh(text);
+        RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            // Unless another matcher has taken the thread's memory meanwhile.
+            if recent.matcher == self.id {
+                recent.by_hash.insert(key, r.clone());
+            }
+        });
+        r
+    }
+
+    fn resolve_all_afresh(&self, text: &str) -> Resolved {
         // Names as printed are one hash lookup; anything else is remembered, since a
         // catalog repeats the same odd names thousands of times.
         if let Some(r) = self.exact_text(text) {
@@ -703,6 +752,32 @@ fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A thread remembers resolutions for one matcher at a time: a matcher with an
+    /// overlay never gets another's answer for the same text, nor the other way round.
+    #[test]
+    fn each_matcher_gets_its_own_resolutions() {
+        let path =
+            std::env::temp_dir().join(format!("aftercare-overlay-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "name,aliases,category,flags,reason,source\nFrobnicated Moonstone,,retinoid,,a test entry,cosing\n",
+        )
+        .unwrap();
+        let plain = Matcher::new(Arc::new(Database::embedded().expect("embedded database")));
+        let overlaid = Matcher::new(Arc::new(
+            Database::with_overlay(&path).expect("overlay loads"),
+        ));
+        std::fs::remove_file(&path).unwrap();
+        let known = |m: &Matcher| match m.resolve_all("Frobnicated Moonstone") {
+            Resolved::One(r) => r.is_known(),
+            Resolved::Pieces(_) => panic!("one name"),
+        };
+        for _ in 0..2 {
+            assert!(!known(&plain));
+            assert!(known(&overlaid));
+        }
+    }
 
     /// `resolve_joined` defers the pattern set; it must agree with its definition:
     /// what `known` finds, unless that is a pattern or a probable match.
