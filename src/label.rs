@@ -1003,8 +1003,10 @@ impl Parser<'_> {
         let s = &text[r.clone()];
         // After the end of the list, a marked item is a footnote whatever it says.
         let after_stop = self.footnote_from.is_some_and(|f| r.start >= f);
-        let plan = PLANS.with(|plans| plans.borrow_mut().get_or_make(s, after_stop));
-        self.apply(&plan, r.start, item.may_contain);
+        match PLANS.with(|plans| plans.borrow_mut().get_or_make(s, after_stop)) {
+            Plan::AsIs => self.ingredient(s.to_string(), r, None, item.may_contain),
+            Plan::Steps(plan) => self.apply(&plan, r.start, item.may_contain),
+        }
     }
 
     /// Carries out an item's plan for the item at `base` in the cleaned text.
@@ -1017,31 +1019,45 @@ impl Parser<'_> {
                     range,
                     text,
                     percent,
-                } => {
-                    let part = match self.current_part {
-                        Some(p) => p,
-                        None => {
-                            self.out.parts.push(Part {
-                                name: None,
-                                kind: PartKind::Plain,
-                            });
-                            let p = self.out.parts.len() - 1;
-                            self.current_part = Some(p);
-                            p
-                        }
-                    };
-                    let span = self.clean.span(base + range.start..base + range.end);
-                    self.out.ingredients.push(RawIngredient {
-                        text: text.clone(),
-                        span,
-                        part,
-                        position: 0,
-                        percent: *percent,
-                        may_contain,
-                    });
-                }
+                } => self.ingredient(
+                    text.clone(),
+                    base + range.start..base + range.end,
+                    *percent,
+                    may_contain,
+                ),
             }
         }
+    }
+
+    /// Adds an ingredient read from `range` of the cleaned text.
+    fn ingredient(
+        &mut self,
+        text: String,
+        range: Range<usize>,
+        percent: Option<f64>,
+        may_contain: bool,
+    ) {
+        let part = match self.current_part {
+            Some(p) => p,
+            None => {
+                self.out.parts.push(Part {
+                    name: None,
+                    kind: PartKind::Plain,
+                });
+                let p = self.out.parts.len() - 1;
+                self.current_part = Some(p);
+                p
+            }
+        };
+        let span = self.clean.span(range);
+        self.out.ingredients.push(RawIngredient {
+            text,
+            span,
+            part,
+            position: 0,
+            percent,
+            may_contain,
+        });
     }
 
     fn start_part(&mut self, name: &str, kind: PartKind) {
@@ -1114,12 +1130,32 @@ enum Step {
     },
 }
 
+/// A remembered plan. Most items are one ingredient exactly as printed (`Glycerin`),
+/// and for those there is nothing to remember but that: no plan to fetch from
+/// elsewhere in memory, and the text is copied from the label at hand.
+#[derive(Clone)]
+enum Plan {
+    AsIs,
+    Steps(Rc<ItemPlan>),
+}
+
 /// Remembered plans, per thread; dropped wholesale when they grow past a bound.
-#[derive(Default)]
 struct Plans {
-    /// By item text: before the end of the list, and marked items after it.
-    by_text: [rustc_hash::FxHashMap<Box<str>, Rc<ItemPlan>>; 2],
+    /// By a 128-bit hash of the item text (seeded per thread), before the end of the
+    /// list and for marked items after it: one probe, no key text to compare.
+    by_text: [rustc_hash::FxHashMap<u128, Plan>; 2],
+    seed: u64,
     bytes: usize,
+}
+
+impl Default for Plans {
+    fn default() -> Plans {
+        Plans {
+            by_text: Default::default(),
+            seed: std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8),
+            bytes: 0,
+        }
+    }
 }
 
 const PLAN_BYTES: usize = 4 << 20;
@@ -1129,29 +1165,40 @@ thread_local! {
 }
 
 impl Plans {
-    fn get_or_make(&mut self, s: &str, after_stop: bool) -> Rc<ItemPlan> {
+    fn get_or_make(&mut self, s: &str, after_stop: bool) -> Plan {
         let map = usize::from(after_stop);
-        if let Some(plan) = self.by_text[map].get(s) {
-            return Rc::clone(plan);
+        let key = xxhash_rust::xxh3::xxh3_128_with_seed(s.as_bytes(), self.seed);
+        if let Some(plan) = self.by_text[map].get(&key) {
+            return plan.clone();
         }
         let plan = plan_item(s, after_stop);
-        let weight = s.len()
-            + 64
-            + plan
-                .steps
-                .iter()
-                .map(|step| match step {
-                    Step::Part(t, _) | Step::Ingredient { text: t, .. } => t.len() + 48,
-                    Step::Skip(..) => 48,
-                })
-                .sum::<usize>();
+        let as_is = matches!(
+            plan.steps.as_slice(),
+            [Step::Ingredient { range, text, percent: None }] if *range == (0..s.len()) && text == s
+        );
+        let weight = 64
+            + if as_is {
+                0
+            } else {
+                plan.steps
+                    .iter()
+                    .map(|step| match step {
+                        Step::Part(t, _) | Step::Ingredient { text: t, .. } => t.len() + 48,
+                        Step::Skip(..) => 48,
+                    })
+                    .sum::<usize>()
+            };
         if self.bytes + weight > PLAN_BYTES {
             self.by_text = Default::default();
             self.bytes = 0;
         }
         self.bytes += weight;
-        let plan = Rc::new(plan);
-        self.by_text[map].insert(s.into(), Rc::clone(&plan));
+        let plan = if as_is {
+            Plan::AsIs
+        } else {
+            Plan::Steps(Rc::new(plan))
+        };
+        self.by_text[map].insert(key, plan.clone());
         plan
     }
 }
