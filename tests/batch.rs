@@ -250,6 +250,30 @@ fn gzip_files_are_read_transparently() {
 }
 
 #[test]
+fn a_damaged_gzip_file_ends_in_an_error_row_that_names_it() {
+    let d = Dir::new("gzcut");
+    let mut csv = String::from("ingredients\n");
+    for i in 0..3_000 {
+        csv.push_str(&format!("\"Water, Glycerin, Extract {i}\"\n"));
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(csv.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    let p = d.file("cut.csv.gz", &gz[..gz.len() / 2]);
+    let (lines, code, stderr) = jsonl(&p, &[]);
+    let last = lines.last().unwrap();
+    assert!(lines.len() > 1 && lines.len() < 3_000, "{}", lines.len());
+    assert!(
+        last["error"].as_str().unwrap().contains("cannot read `")
+            && last["error"].as_str().unwrap().contains("cut.csv.gz"),
+        "{last}"
+    );
+    assert_eq!(last["record"], lines.len());
+    assert_eq!(code, 1);
+    assert!(stderr.contains("1 could not be checked"), "{stderr}");
+}
+
+#[test]
 fn strict_stops_at_the_first_bad_record() {
     let d = Dir::new("strict");
     let p = d.file(
