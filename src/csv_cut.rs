@@ -37,9 +37,14 @@ impl<B: AsRef<[u8]>> Fields<B> {
 
     /// The bytes of field `i`.
     pub fn get_bytes(&self, i: usize) -> Option<&[u8]> {
+        Some(&self.bytes.as_ref()[self.range(i)?])
+    }
+
+    /// Where field `i` is in the buffer.
+    fn range(&self, i: usize) -> Option<Range<usize>> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.bytes.as_ref()[start..end])
+        Some(start..end)
     }
 
     pub fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> {
@@ -60,9 +65,7 @@ impl Fields<String> {
     }
 
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.bytes[start..end])
+        Some(&self.bytes[self.range(i)?])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
@@ -92,7 +95,7 @@ impl<S: AsRef<str>> FromIterator<S> for Fields<String> {
     }
 }
 
-/// Bytes read at a time; a record longer than this grows the buffer.
+/// The read buffer's size; a record longer than this grows it.
 const BUFFER: usize = 256 << 10;
 
 /// Reads records one at a time from a byte stream.
