@@ -130,7 +130,7 @@ impl Record {
 pub struct RawRecord {
     number: u64,
     line: u64,
-    /// The fields as bytes, or why the CSV reader rejected the record.
+    /// The fields as bytes, or why the input could not be read.
     fields: Result<Fields, String>,
 }
 
@@ -297,7 +297,7 @@ impl Catalog {
         self.records.position()
     }
 
-    /// The next record; a record the CSV reader rejects is still a record, with an
+    /// The next record; a read error (a damaged `.gz`) is still a record, with the
     /// error, so nothing is dropped. `None` at the end of the file.
     pub fn next_record(&mut self) -> Option<Record> {
         let raw = self.next_raw()?;
