@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::assess::{Assessment, Checker, Options, TypeReading, Verdict};
 use crate::catalog::{Catalog, RawRecord, Record};
+use crate::text_hash::TextHash;
 use rustc_hash::FxHashMap;
 
 /// How to run a batch.
@@ -321,13 +322,11 @@ struct Shard<'a, T> {
 /// checked once however many workers meet it. Sharded, so workers seldom wait on
 /// each other.
 ///
-/// A label and type are known again by a 128-bit hash of them (XXH3, with a seed
-/// drawn for each run), not by their text: a catalog's labels are long, and holding
-/// hashes instead lets the same bytes remember three times as many answers. Two
-/// different labels would share an answer only if their hashes collided, about one
-/// chance in 10^27 for a catalog of a million distinct labels.
+/// A label and type are known again by a hash of them (`TextHash`), not by their
+/// text: a catalog's labels are long, and holding hashes instead lets the same bytes
+/// remember three times as many answers.
 struct Memo<'a, T> {
-    seed: u64,
+    hash: TextHash,
     shards: Vec<Mutex<Shard<'a, T>>>,
 }
 
@@ -337,7 +336,7 @@ impl<'a, T: Clone> Memo<'a, T> {
     fn new(bytes: usize) -> Memo<'a, T> {
         let shards = if bytes == 0 { 0 } else { SHARDS };
         Memo {
-            seed: std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8),
+            hash: TextHash::new(),
             shards: (0..shards)
                 .map(|_| Mutex::new(Shard::new(bytes / SHARDS)))
                 .collect(),
@@ -349,7 +348,7 @@ impl<'a, T: Clone> Memo<'a, T> {
     }
 
     fn key(&self, label: &str, product_type: Option<&str>) -> u128 {
-        let mut h = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);
+        let mut h = self.hash.pieces();
         h.update(label.as_bytes());
         // 0xFE and 0xFF never occur in UTF-8, so the label ends where they start, and
         // a missing type differs from an empty one.

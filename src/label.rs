@@ -15,6 +15,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Serialize;
 
+use crate::text_hash::TextHash;
+
 /// The largest label accepted, in bytes.
 pub const MAX_LABEL_BYTES: usize = 1 << 20;
 
@@ -1140,22 +1142,13 @@ enum Plan {
 }
 
 /// Remembered plans, per thread; dropped wholesale when they grow past a bound.
+#[derive(Default)]
 struct Plans {
-    /// By a 128-bit hash of the item text (seeded per thread), before the end of the
-    /// list and for marked items after it: one probe, no key text to compare.
+    /// By a hash of the item text, before the end of the list and for marked items
+    /// after it.
     by_text: [rustc_hash::FxHashMap<u128, Plan>; 2],
-    seed: u64,
+    hash: TextHash,
     bytes: usize,
-}
-
-impl Default for Plans {
-    fn default() -> Plans {
-        Plans {
-            by_text: Default::default(),
-            seed: std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8),
-            bytes: 0,
-        }
-    }
 }
 
 const PLAN_BYTES: usize = 4 << 20;
@@ -1167,7 +1160,7 @@ thread_local! {
 impl Plans {
     fn get_or_make(&mut self, s: &str, after_stop: bool) -> Plan {
         let map = usize::from(after_stop);
-        let key = xxhash_rust::xxh3::xxh3_128_with_seed(s.as_bytes(), self.seed);
+        let key = self.hash.of(s.as_bytes());
         if let Some(plan) = self.by_text[map].get(&key) {
             return plan.clone();
         }

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod serve;
+pub mod text_hash;
 pub mod time;
 
 pub use assess::{Assessment, CheckError, Checker, Options, Verdict};

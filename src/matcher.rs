@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::db::{CategoryKind, Database, Entry, Pattern};
 use crate::normalize::{compact_key, edit_distance_within, name_keys, word_key, word_key_into};
+use crate::text_hash::TextHash;
 
 /// What one piece of label text resolved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +100,7 @@ thread_local! {
 #[derive(Default)]
 struct Recent {
     matcher: u64,
-    seed: u64,
+    hash: TextHash,
     by_hash: FxHashMap<u128, Resolved>,
 }
 
@@ -319,10 +320,10 @@ impl Matcher {
             let mut recent = recent.borrow_mut();
             if recent.matcher != self.id || recent.by_hash.len() >= RECENT_LIMIT {
                 recent.matcher = self.id;
-                recent.seed = std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8);
+                recent.hash = TextHash::new();
                 recent.by_hash.clear();
             }
-            let key = xxhash_rust::xxh3::xxh3_128_with_seed(text.as_bytes(), recent.seed);
+            let key = recent.hash.of(text.as_bytes());
             recent.by_hash.get(&key).cloned().ok_or(key)
         });
         let key = match key {
