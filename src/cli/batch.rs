@@ -100,7 +100,6 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    let out = std::io::BufWriter::with_capacity(1 << 16, out);
     let mut settings = Settings::default();
     if let Some(t) = args.threads {
         if t == 0 {
@@ -116,6 +115,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         Format::Csv => {
             // A CSV row needs only the answer, which records with the same label share.
             settings.share_bytes = SHARE_BYTES;
+            // The row writer buffers for itself.
             let mut w = report::csv::Writer::new(out);
             report::csv::write_header(&mut w, &headers, with_safe_from)?;
             let summary = batch::run(
@@ -139,7 +139,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         }
         Format::Json | Format::Jsonl => {
             let json = args.format == Format::Json;
-            let mut out = out;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
             if json {
                 out.write_all(b"[")?;
             }

@@ -123,6 +123,16 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// Like `std::io::BufWriter`, whatever is still buffered is written when the writer
+/// is dropped (errors then are ignored; call `flush` to see them).
+impl<W: Write> Drop for Writer<W> {
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.inner.write_all(&self.buf);
+        }
+    }
+}
+
 /// What a CSV row says of a checked label, without the product's name, so records
 /// with the same label can share one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,6 +287,17 @@ mod tests {
             let theirs = theirs.into_inner().unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&ours.inner), String::from_utf8_lossy(&theirs));
         }
+    }
+
+    #[test]
+    fn a_dropped_writer_writes_what_it_holds() {
+        let mut out = Vec::new();
+        {
+            let mut w = Writer::new(&mut out);
+            w.cell("Water, Glycerin").unwrap();
+            w.end_record().unwrap();
+        }
+        assert_eq!(out, b"\"Water, Glycerin\"\n");
     }
 
     #[test]
