@@ -2,13 +2,14 @@
 //! results back in input order. It owns the pipeline only: reading records is
 //! `catalog`'s job and writing them is the caller's (a reporter).
 //!
-//! A reader thread cuts the catalog into chunks, workers check chunks, and the calling
-//! thread puts them back in order. A fixed number of tickets bounds the chunks in
-//! flight, so memory does not depend on the number of records.
+//! The calling thread cuts the catalog into chunks of records, workers decode, check
+//! and render them, and the calling thread hands them back in order. At most a fixed
+//! number of chunks are out at once, so memory does not depend on the number of
+//! records.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use crate::assess::{Assessment, Checker, Options, TypeReading, Verdict};
@@ -33,15 +34,23 @@ pub struct Settings {
     pub share_bytes: usize,
 }
 
-impl Default for Settings {
-    fn default() -> Settings {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+impl Settings {
+    /// The settings for a number of worker threads: two chunks in flight for each,
+    /// one being checked and one waiting, so a worker never waits for the reader.
+    pub fn with_threads(threads: usize) -> Settings {
         Settings {
             threads,
-            chunk: 256,
-            in_flight: threads * 4,
+            chunk: 1024,
+            in_flight: threads * 2,
             share_bytes: 0,
         }
+    }
+}
+
+impl Default for Settings {
+    /// One worker per core.
+    fn default() -> Settings {
+        Settings::with_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
 }
 
@@ -97,69 +106,100 @@ pub struct Progress {
     pub records: AtomicU64,
 }
 
-/// Checks every record, turns each assessment into what the caller keeps with
-/// `keep` (on the worker threads), and calls `sink` with each record in input order.
-/// `sink` returns `Ok(false)` to stop early (`--strict`); an error from `sink` (a
-/// closed pipe) stops the run and is returned.
-pub fn run<T, E>(
+/// What the workers make of each record besides its check: what is kept of its
+/// assessment and what of the record reaches the sink, optionally rendered for
+/// output, so that the thread writing in input order only copies bytes. A closure
+/// `Fn(Assessment) -> T` keeps `T`, sends it on, and renders nothing.
+pub trait Keep: Sync {
+    /// What is kept of an assessment (shared by records with the same label when
+    /// `Settings::share_bytes` is set).
+    type Value: Clone + Send;
+    /// What of the kept value reaches the sink.
+    type Sent: Send;
+
+    fn keep(&self, assessment: Assessment) -> Self::Value;
+
+    /// What of a checked record reaches the sink; what is rendered for it is
+    /// appended to `out`.
+    fn send(&self, output: Output<Self::Value>, out: &mut Vec<u8>) -> Output<Self::Sent>;
+}
+
+impl<T: Clone + Send, F: Fn(Assessment) -> T + Sync> Keep for F {
+    type Value = T;
+    type Sent = T;
+
+    fn keep(&self, assessment: Assessment) -> T {
+        self(assessment)
+    }
+
+    fn send(&self, output: Output<T>, _out: &mut Vec<u8>) -> Output<T> {
+        output
+    }
+}
+
+impl<T> Outcome<T> {
+    /// The same outcome with the value made into another.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Checked { verdict, value } => Outcome::Checked {
+                verdict,
+                value: f(value),
+            },
+            Outcome::Failed(e) => Outcome::Failed(e),
+        }
+    }
+}
+
+/// Where checked records go, in input order: each record, then the bytes rendered
+/// for the records it accepted, a chunk at a time. A closure
+/// `FnMut(Output<T>) -> Result<bool, E>` takes the records and ignores the bytes.
+pub trait Sink<T> {
+    type Error;
+
+    /// Takes a record; `Ok(false)` stops the run before it (`--strict`), and an error
+    /// (a closed pipe) stops it and is returned.
+    fn record(&mut self, output: Output<T>) -> Result<bool, Self::Error>;
+
+    /// Takes what was rendered for the records taken since the last call.
+    fn write(&mut self, _rendered: &[u8]) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl<T, E, F: FnMut(Output<T>) -> Result<bool, E>> Sink<T> for F {
+    type Error = E;
+
+    fn record(&mut self, output: Output<T>) -> Result<bool, E> {
+        self(output)
+    }
+}
+
+/// Checks every record, makes of each what `keep` says (on the worker threads), and
+/// hands each record to `sink` in input order, then the bytes rendered for it.
+pub fn run<K: Keep, S: Sink<K::Sent>>(
     mut catalog: Catalog,
     checker: &Checker,
     options: &Options,
     settings: &Settings,
     progress: &Progress,
-    keep: impl Fn(Assessment) -> T + Sync,
-    mut sink: impl FnMut(Output<T>) -> Result<bool, E>,
-) -> Result<Summary, E>
-where
-    T: Clone + Send,
-{
+    keep: &K,
+    mut sink: S,
+) -> Result<Summary, S::Error> {
     let threads = settings.threads.max(1);
     let in_flight = settings.in_flight.max(threads);
     let chunk = settings.chunk.max(1);
-    let stop = AtomicBool::new(false);
     let shared = AtomicU64::new(0);
-    let (work_tx, work_rx) = sync_channel::<(u64, Vec<RawRecord>)>(in_flight);
-    let (done_tx, done_rx) = sync_channel::<(u64, Vec<Output<T>>)>(in_flight);
-    let (ticket_tx, ticket_rx) = sync_channel::<()>(in_flight);
-    for _ in 0..in_flight {
-        ticket_tx
-            .send(())
-            .expect("the ticket channel has room for every ticket");
-    }
+    // At most `in_flight` chunks are sent and not yet written, so neither channel
+    // ever fills.
+    let (work_tx, work_rx) = sync_channel::<(u64, Vec<RawRecord>, Done<K::Sent>)>(in_flight);
+    let (done_tx, done_rx) = sync_channel::<(u64, Done<K::Sent>)>(in_flight);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let memo = Memo::new(settings.share_bytes);
-    // The reading thread only cuts records; workers decode them, in parallel.
     let layout = catalog.layout().clone();
     let mut summary = std::thread::scope(|scope| {
         let layout = &layout;
-        let stop = &stop;
         let memo = &memo;
-        let keep = &keep;
         let shared = &shared;
-        scope.spawn(move || {
-            let mut seq = 0;
-            loop {
-                if ticket_rx.recv().is_err() || stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let mut records = Vec::with_capacity(chunk);
-                while records.len() < chunk {
-                    match catalog.next_raw() {
-                        Some(r) => records.push(r),
-                        None => break,
-                    }
-                }
-                progress.bytes.store(catalog.position(), Ordering::Relaxed);
-                let last = records.len() < chunk;
-                if !records.is_empty() && work_tx.send((seq, records)).is_err() {
-                    return;
-                }
-                seq += 1;
-                if last {
-                    return;
-                }
-            }
-        });
         for _ in 0..threads {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
@@ -176,16 +216,17 @@ where
                         .lock()
                         .expect("no worker panics holding the lock")
                         .recv();
-                    let Ok((seq, records)) = next else { break };
-                    let outputs = records
-                        .into_iter()
-                        .map(|raw| {
-                            let record = layout.record(raw);
-                            let outcome = worker.check(&record, keep);
-                            Output { record, outcome }
-                        })
-                        .collect();
-                    if done_tx.send((seq, outputs)).is_err() {
+                    let Ok((seq, records, mut done)) = next else {
+                        break;
+                    };
+                    for raw in records {
+                        let record = layout.record(raw);
+                        let outcome = worker.check(&record, keep);
+                        let output = keep.send(Output { record, outcome }, &mut done.rendered);
+                        done.outputs.push(output);
+                        done.ends.push(done.rendered.len());
+                    }
+                    if done_tx.send((seq, done)).is_err() {
                         break;
                     }
                 }
@@ -193,41 +234,108 @@ where
             });
         }
         drop(done_tx);
-        let result = write_in_order(done_rx, &ticket_tx, progress, &mut sink);
-        // Whatever happened, let the reader and workers finish.
-        stop.store(true, Ordering::Relaxed);
-        drop(ticket_tx);
+        // This thread cuts records (decoding is the workers') and writes the checked
+        // ones in order: both are light, and one thread for both leaves the cores to
+        // the workers.
+        let result = read_and_write(
+            &mut catalog,
+            chunk,
+            in_flight,
+            &work_tx,
+            &done_rx,
+            progress,
+            &mut sink,
+        );
+        // Whatever happened, let the workers finish.
+        drop(work_tx);
         result
     })?;
     summary.shared = shared.load(Ordering::Relaxed);
     Ok(summary)
 }
 
-/// Receives checked chunks and hands their records to `sink` in sequence order.
-fn write_in_order<T, E>(
-    done_rx: Receiver<(u64, Vec<Output<T>>)>,
-    tickets: &std::sync::mpsc::SyncSender<()>,
-    progress: &Progress,
-    sink: &mut impl FnMut(Output<T>) -> Result<bool, E>,
-) -> Result<Summary, E> {
-    let mut summary = Summary::default();
-    let mut pending: BTreeMap<u64, Vec<Output<T>>> = BTreeMap::new();
-    let mut next = 0;
-    for (seq, outputs) in done_rx {
-        pending.insert(seq, outputs);
-        while let Some(outputs) = pending.remove(&next) {
-            next += 1;
-            for output in outputs {
-                summary.count(&output.outcome);
-                progress.records.fetch_add(1, Ordering::Relaxed);
-                if !sink(output)? {
-                    return Ok(summary);
-                }
-            }
-            let _ = tickets.try_send(());
+/// A checked chunk: its records with their outcomes, and what was rendered for them,
+/// one after the other (record `i`'s bytes end at `ends[i]`).
+struct Done<T> {
+    outputs: Vec<Output<T>>,
+    ends: Vec<usize>,
+    rendered: Vec<u8>,
+}
+
+impl<T> Default for Done<T> {
+    fn default() -> Done<T> {
+        Done {
+            outputs: Vec::new(),
+            ends: Vec::new(),
+            rendered: Vec::new(),
         }
     }
-    Ok(summary)
+}
+
+/// Sends chunks of records to the workers while fewer than `in_flight` are out, and
+/// hands checked records to `sink` in input order. A chunk's room for its results
+/// goes out with its records and comes back, emptied, once they are written:
+/// buffers are reused, not made anew.
+fn read_and_write<T, S: Sink<T>>(
+    catalog: &mut Catalog,
+    chunk: usize,
+    in_flight: usize,
+    work_tx: &SyncSender<(u64, Vec<RawRecord>, Done<T>)>,
+    done_rx: &Receiver<(u64, Done<T>)>,
+    progress: &Progress,
+    sink: &mut S,
+) -> Result<Summary, S::Error> {
+    let mut summary = Summary::default();
+    let mut spare: Vec<Done<T>> = (0..in_flight).map(|_| Done::default()).collect();
+    let mut pending: BTreeMap<u64, Done<T>> = BTreeMap::new();
+    let (mut sent, mut written) = (0, 0);
+    let mut end = false;
+    loop {
+        while !end && let Some(done) = spare.pop() {
+            let mut records = Vec::with_capacity(chunk);
+            while records.len() < chunk {
+                match catalog.next_raw() {
+                    Some(r) => records.push(r),
+                    None => break,
+                }
+            }
+            progress.bytes.store(catalog.position(), Ordering::Relaxed);
+            end = records.len() < chunk;
+            if records.is_empty() {
+                spare.push(done);
+                break;
+            }
+            if work_tx.send((sent, records, done)).is_err() {
+                // The workers are gone (only a panic does that).
+                return Ok(summary);
+            }
+            sent += 1;
+        }
+        if end && written == sent {
+            return Ok(summary);
+        }
+        let Ok((seq, done)) = done_rx.recv() else {
+            return Ok(summary);
+        };
+        pending.insert(seq, done);
+        while let Some(mut done) = pending.remove(&written) {
+            written += 1;
+            let mut taken = 0;
+            for (output, &end) in done.outputs.drain(..).zip(&done.ends) {
+                summary.count(&output.outcome);
+                progress.records.fetch_add(1, Ordering::Relaxed);
+                if !sink.record(output)? {
+                    sink.write(&done.rendered[..taken])?;
+                    return Ok(summary);
+                }
+                taken = end;
+            }
+            sink.write(&done.rendered)?;
+            done.ends.clear();
+            done.rendered.clear();
+            spare.push(done);
+        }
+    }
 }
 
 /// One worker thread's state: its options (the record's name and type set per
@@ -242,7 +350,7 @@ struct Worker<'a, T> {
 
 impl<T: Clone> Worker<'_, T> {
     /// Checks one record with its own name and type.
-    fn check(&mut self, record: &Record, keep: &impl Fn(Assessment) -> T) -> Outcome<T> {
+    fn check(&mut self, record: &Record, keep: &impl Keep<Value = T>) -> Outcome<T> {
         // Remembered by the cell as it stands: a Python list is unfolded only when its
         // label is new.
         let cell = match record.ingredient_cell() {
@@ -276,7 +384,7 @@ impl<T: Clone> Worker<'_, T> {
                 let name_mattered = a.product_type_source != "given";
                 let outcome = Outcome::Checked {
                     verdict,
-                    value: keep(a),
+                    value: keep.keep(a),
                 };
                 if self.memo.enabled() {
                     let reading = name_mattered.then(reading);
@@ -492,8 +600,8 @@ mod tests {
             &Options::default(),
             &settings,
             &Progress::default(),
-            |a| Arc::new((a.verdict, a.wait_hours)),
-            |o| {
+            &|a: Assessment| Arc::new((a.verdict, a.wait_hours)),
+            |o: Output<_>| {
                 out.push(o.outcome);
                 Ok::<bool, ()>(true)
             },
@@ -598,8 +706,8 @@ mod tests {
             &Options::default(),
             &Settings::default(),
             &Progress::default(),
-            |a| a.verdict,
-            |_| Ok::<bool, ()>(true),
+            &|a: Assessment| a.verdict,
+            |_: Output<_>| Ok::<bool, ()>(true),
         )
         .expect("the sink never fails");
         assert_eq!((summary.checked, summary.shared), (3, 0));

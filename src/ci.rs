@@ -189,8 +189,8 @@ pub fn evaluate(
         options,
         &Settings::default(),
         &progress,
-        Box::new,
-        |output| {
+        &Box::new,
+        |output: batch::Output<Box<Assessment>>| {
             let record = &output.record;
             if let Some(b) = baseline {
                 let key = product_key(record.id(), record.name(), record.number);

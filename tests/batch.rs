@@ -292,6 +292,48 @@ fn strict_stops_at_the_first_bad_record() {
 }
 
 #[test]
+fn strict_writes_every_record_before_the_bad_one_and_none_after() {
+    // Far enough in that records before it were checked in other chunks, and on
+    // other threads, than the bad one.
+    let d = Dir::new("strict-late");
+    let mut body = String::from("id,ingredients\n");
+    for i in 1..=2500 {
+        let label = if i == 2001 {
+            "No Info"
+        } else {
+            "\"Water, Glycerin\""
+        };
+        body.push_str(&format!("{i},{label}\n"));
+    }
+    let p = d.file("late.csv", body.as_bytes());
+    let run = |format: &str| {
+        let out = aftercare()
+            .args(["batch", "--strict", "--threads", "3", "--format", format])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("record 2001"), "{stderr}");
+        out.stdout
+    };
+    let rows = csv_rows(&run("csv"));
+    assert_eq!(rows.len(), 2000);
+    assert_eq!(&rows[1999][0], "2000");
+    let v: Value = serde_json::from_slice(&run("json")).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2000);
+    assert_eq!(v[1999]["id"], "2000");
+    let lines = run("jsonl");
+    assert_eq!(
+        lines
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count(),
+        2000
+    );
+}
+
+#[test]
 fn empty_and_header_only_files() {
     let d = Dir::new("empty");
     let empty = d.file("empty.csv", b"");

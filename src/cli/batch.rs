@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use aftercare::assess::Assessment;
-use aftercare::batch::{self, Outcome, Output, Progress, Settings};
+use aftercare::batch::{self, Keep, Outcome, Output, Progress, Settings, Sink};
 use aftercare::catalog::{Catalog, Columns};
 use aftercare::report;
 
@@ -100,80 +100,61 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut settings = Settings::default();
-    if let Some(t) = args.threads {
-        if t == 0 {
-            bail!("`--threads 0`: give at least 1");
-        }
-        settings.threads = t;
-        settings.in_flight = t * 4;
-    }
+    let mut settings = match args.threads {
+        Some(0) => bail!("`--threads 0`: give at least 1"),
+        Some(t) => Settings::with_threads(t),
+        None => Settings::default(),
+    };
     let progress = Progress::default();
     let bar = progress_bar(size);
-    let mut strict_error: Option<(u64, String)> = None;
+    let mut sink = Out {
+        out,
+        strict: args.strict,
+        strict_error: None,
+        bar,
+        progress: &progress,
+    };
     let summary = match args.format {
         Format::Csv => {
             // A CSV row needs only the answer, which records with the same label share.
             settings.share_bytes = SHARE_BYTES;
-            // The row writer buffers for itself.
-            let mut w = report::csv::Writer::new(out);
-            report::csv::write_header(&mut w, &headers, with_safe_from)?;
-            let summary = batch::run(
+            let mut header = Vec::new();
+            report::csv::write_header(&mut header, &headers, with_safe_from);
+            sink.out.write_all(&header)?;
+            batch::run(
                 catalog,
                 &checker,
                 &options,
                 &settings,
                 &progress,
-                |a| Arc::new(report::csv::Answer::new(&a)),
-                |output| {
-                    if stop_strict(args.strict, &output, &mut strict_error) {
-                        return Ok(false);
-                    }
-                    report::csv::write_record(&mut w, &output, with_safe_from)?;
-                    tick(&bar, &progress);
-                    Ok::<bool, anyhow::Error>(true)
-                },
-            )?;
-            w.flush()?;
-            summary
+                &CsvRows { with_safe_from },
+                &mut sink,
+            )?
         }
         Format::Json | Format::Jsonl => {
-            let json = args.format == Format::Json;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-            if json {
-                out.write_all(b"[")?;
+            let array = args.format == Format::Json;
+            if array {
+                sink.out.write_all(b"[")?;
             }
-            let mut first = true;
             let summary = batch::run(
                 catalog,
                 &checker,
                 &options,
                 &settings,
                 &progress,
-                Box::new,
-                |output| {
-                    if stop_strict(args.strict, &output, &mut strict_error) {
-                        return Ok(false);
-                    }
-                    if json && !first {
-                        out.write_all(b",\n")?;
-                    }
-                    first = false;
-                    write_json(&mut out, &output)?;
-                    if !json {
-                        out.write_all(b"\n")?;
-                    }
-                    tick(&bar, &progress);
-                    Ok::<bool, anyhow::Error>(true)
-                },
+                &JsonObjects { array },
+                &mut sink,
             )?;
-            if json {
-                out.write_all(b"]\n")?;
+            if array {
+                sink.out.write_all(b"]\n")?;
             }
-            out.flush()?;
             summary
         }
     };
+    sink.out.flush()?;
+    let Out {
+        bar, strict_error, ..
+    } = sink;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -201,47 +182,110 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         .exit_code(summary.wait + summary.avoid + summary.failed > 0))
 }
 
-/// With `--strict`, a record that cannot be checked stops the run.
-fn stop_strict<T>(strict: bool, output: &Output<T>, error: &mut Option<(u64, String)>) -> bool {
-    if let (true, Outcome::Failed(e)) = (strict, &output.outcome) {
-        *error = Some((output.record.number, e.clone()));
-        return true;
-    }
-    false
+/// Where the records go: rendered rows to the output, a chunk at a time; with
+/// `--strict`, a record that cannot be checked stops the run before it is written.
+struct Out<'a> {
+    out: Box<dyn Write>,
+    strict: bool,
+    strict_error: Option<(u64, String)>,
+    bar: Option<indicatif::ProgressBar>,
+    progress: &'a Progress,
 }
 
-fn tick(bar: &Option<indicatif::ProgressBar>, progress: &Progress) {
-    if let Some(bar) = bar {
-        let n = progress.records.load(Ordering::Relaxed);
-        if n.is_multiple_of(256) {
-            bar.set_position(progress.bytes.load(Ordering::Relaxed));
-            bar.set_message(format!("{n} records"));
+impl Sink<()> for &mut Out<'_> {
+    type Error = std::io::Error;
+
+    fn record(&mut self, output: Output<()>) -> std::io::Result<bool> {
+        if let (true, Outcome::Failed(e)) = (self.strict, &output.outcome) {
+            self.strict_error = Some((output.record.number, e.clone()));
+            return Ok(false);
+        }
+        if let Some(bar) = &self.bar {
+            let n = self.progress.records.load(Ordering::Relaxed);
+            if n.is_multiple_of(256) {
+                bar.set_position(self.progress.bytes.load(Ordering::Relaxed));
+                bar.set_message(format!("{n} records"));
+            }
+        }
+        Ok(true)
+    }
+
+    fn write(&mut self, rendered: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(rendered)
+    }
+}
+
+/// CSV rows: the input's cells and the answer, which records with the same label share.
+struct CsvRows {
+    with_safe_from: bool,
+}
+
+impl Keep for CsvRows {
+    type Value = Arc<report::csv::Answer>;
+    type Sent = ();
+
+    fn keep(&self, a: Assessment) -> Self::Value {
+        Arc::new(report::csv::Answer::new(&a))
+    }
+
+    fn send(&self, output: Output<Self::Value>, out: &mut Vec<u8>) -> Output<()> {
+        report::csv::write_record(out, &output, self.with_safe_from);
+        Output {
+            record: output.record,
+            outcome: output.outcome.map(drop),
         }
     }
 }
 
-fn write_json(out: &mut impl Write, output: &Output<Box<Assessment>>) -> Result<()> {
-    let id = output.record.id();
-    match &output.outcome {
-        Outcome::Checked { value: a, .. } => serde_json::to_writer(
-            &mut *out,
-            &Checked {
-                record: output.record.number,
-                id,
-                assessment: a,
-            },
-        )?,
-        Outcome::Failed(e) => serde_json::to_writer(
-            &mut *out,
-            &Failed {
-                record: output.record.number,
-                id,
-                name: output.record.name(),
-                error: e,
-            },
-        )?,
+/// One JSON object per record, the whole assessment or the error: a line each, or
+/// the elements of one array.
+struct JsonObjects {
+    array: bool,
+}
+
+impl Keep for JsonObjects {
+    type Value = Box<Assessment>;
+    type Sent = ();
+
+    fn keep(&self, a: Assessment) -> Self::Value {
+        Box::new(a)
     }
-    Ok(())
+
+    fn send(&self, output: Output<Self::Value>, out: &mut Vec<u8>) -> Output<()> {
+        // Records are numbered from 1, and every one is written up to where a run stops.
+        if self.array && output.record.number > 1 {
+            out.extend_from_slice(b",\n");
+        }
+        let id = output.record.id();
+        let written = match &output.outcome {
+            Outcome::Checked { value: a, .. } => serde_json::to_writer(
+                &mut *out,
+                &Checked {
+                    record: output.record.number,
+                    id,
+                    assessment: a,
+                },
+            ),
+            Outcome::Failed(e) => serde_json::to_writer(
+                &mut *out,
+                &Failed {
+                    record: output.record.number,
+                    id,
+                    name: output.record.name(),
+                    error: e,
+                },
+            ),
+        };
+        // Only a map with keys that are not strings fails, and none has them.
+        written.expect("an assessment serialises to JSON");
+        if !self.array {
+            out.push(b'\n');
+        }
+        Output {
+            record: output.record,
+            outcome: output.outcome.map(drop),
+        }
+    }
 }
 
 /// A progress bar on standard error when it is a terminal.

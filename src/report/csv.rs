@@ -2,7 +2,6 @@
 //! spreadsheet would run as a formula is neutralised.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::sync::Arc;
 
 use crate::assess::{Assessment, Verdict};
@@ -18,83 +17,63 @@ pub fn extra_columns(with_safe_from: bool) -> Vec<&'static str> {
     c
 }
 
-/// Writes the header row.
-pub fn write_header<W: Write>(
-    w: &mut Writer<W>,
-    input: &[String],
-    with_safe_from: bool,
-) -> std::io::Result<()> {
+/// The header row.
+pub fn write_header(out: &mut Vec<u8>, input: &[String], with_safe_from: bool) {
+    let mut row = Row::new(out);
     for h in input {
-        w.cell(h)?;
+        row.cell(h);
     }
     for c in extra_columns(with_safe_from) {
-        w.field(c.as_bytes())?;
+        row.field(c.as_bytes());
     }
-    w.end_record()
+    row.end();
 }
 
-/// CSV out, byte for byte as the csv crate writes it by default: a field is quoted
-/// when it holds a comma, a quote or a line end, a quote inside is doubled, and
-/// records end with `\n`. Written here because the csv crate decides on quotes a
-/// byte at a time and memchr does it a vector at a time: in a batch of repeated
-/// labels the writing thread is the one the others wait on.
-pub struct Writer<W: Write> {
-    inner: W,
-    buf: Vec<u8>,
-    /// Fields written in the current record, and where it started in `buf`.
+/// One CSV row written into memory, byte for byte as the csv crate writes it by
+/// default: a field is quoted when it holds a comma, a quote or a line end, a quote
+/// inside is doubled, and records end with `\n`. Written here because the csv crate
+/// decides on quotes a byte at a time and memchr does it a vector at a time, and
+/// because a batch renders its rows on the workers, into memory, and only the
+/// thread writing them out in order touches the output.
+pub struct Row<'a> {
+    buf: &'a mut Vec<u8>,
+    /// Where the row starts in `buf`, and the fields written so far.
+    start: usize,
     fields: usize,
-    record_start: usize,
 }
 
-const FLUSH_AT: usize = 1 << 16;
-
-impl<W: Write> Writer<W> {
-    pub fn new(inner: W) -> Writer<W> {
-        Writer {
-            inner,
-            buf: Vec::with_capacity(2 * FLUSH_AT),
+impl<'a> Row<'a> {
+    /// Starts a row at the end of `buf`.
+    pub fn new(buf: &'a mut Vec<u8>) -> Row<'a> {
+        let start = buf.len();
+        Row {
+            buf,
+            start,
             fields: 0,
-            record_start: 0,
         }
     }
 
     /// Writes a cell from the input or a product: neutralised, then quoted as needed.
-    pub fn cell(&mut self, cell: &str) -> std::io::Result<()> {
+    pub fn cell(&mut self, cell: &str) {
         if is_formula(cell) {
             self.write_field(b"'", cell.as_bytes());
-            Ok(())
         } else {
-            self.field(cell.as_bytes())
+            self.field(cell.as_bytes());
         }
     }
 
     /// Writes a field as it is (quoted as needed).
-    pub fn field(&mut self, field: &[u8]) -> std::io::Result<()> {
+    pub fn field(&mut self, field: &[u8]) {
         self.write_field(b"", field);
-        Ok(())
     }
 
-    /// Ends the record; the buffer goes out once it is large.
-    pub fn end_record(&mut self) -> std::io::Result<()> {
+    /// Ends the row.
+    pub fn end(self) {
         // A record of one empty field is written `""`, so that it is not a blank line.
-        if self.buf.len() == self.record_start {
+        if self.buf.len() == self.start {
             self.buf.extend_from_slice(b"\"\"");
         }
         self.buf.push(b'\n');
-        self.fields = 0;
-        if self.buf.len() >= FLUSH_AT {
-            self.inner.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        self.record_start = self.buf.len();
-        Ok(())
-    }
-
-    pub fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.write_all(&self.buf)?;
-        self.buf.clear();
-        self.record_start = 0;
-        self.inner.flush()
     }
 
     /// Writes `prefix` and `field` as one field; the prefix holds no special bytes.
@@ -120,16 +99,6 @@ impl<W: Write> Writer<W> {
         }
         self.buf.extend_from_slice(rest);
         self.buf.push(b'"');
-    }
-}
-
-/// Like `std::io::BufWriter`, whatever is still buffered is written when the writer
-/// is dropped (errors then are ignored; call `flush` to see them).
-impl<W: Write> Drop for Writer<W> {
-    fn drop(&mut self) {
-        if !self.buf.is_empty() {
-            let _ = self.inner.write_all(&self.buf);
-        }
     }
 }
 
@@ -172,42 +141,39 @@ impl Answer {
 }
 
 /// Writes one record: its input fields, then the answer or the error.
-pub fn write_record<W: Write>(
-    w: &mut Writer<W>,
-    output: &Output<Arc<Answer>>,
-    with_safe_from: bool,
-) -> std::io::Result<()> {
+pub fn write_record(out: &mut Vec<u8>, output: &Output<Arc<Answer>>, with_safe_from: bool) {
+    let mut row = Row::new(out);
     for f in output.record.fields() {
-        w.cell(f)?;
+        row.cell(f);
     }
     match &output.outcome {
         Outcome::Checked { value: a, .. } => {
-            w.field(a.verdict.name().as_bytes())?;
+            row.field(a.verdict.name().as_bytes());
             match a.wait_hours {
-                Some(h) => w.field(itoa(h, &mut [0; 10]))?,
-                None => w.field(b"")?,
+                Some(h) => row.field(itoa(h, &mut [0; 10])),
+                None => row.field(b""),
             }
             if with_safe_from {
-                w.field(a.safe_from.as_deref().unwrap_or("").as_bytes())?;
+                row.field(a.safe_from.as_deref().unwrap_or("").as_bytes());
             }
-            w.field(a.categories.as_bytes())?;
-            w.field(a.flagged.as_bytes())?;
-            w.field(a.unrecognized.as_bytes())?;
-            w.field(b"")?;
+            row.field(a.categories.as_bytes());
+            row.field(a.flagged.as_bytes());
+            row.field(a.unrecognized.as_bytes());
+            row.field(b"");
         }
         Outcome::Failed(e) => {
-            w.field(b"error")?;
-            w.field(b"")?;
+            row.field(b"error");
+            row.field(b"");
             if with_safe_from {
-                w.field(b"")?;
+                row.field(b"");
             }
             for _ in 0..3 {
-                w.field(b"")?;
+                row.field(b"");
             }
-            w.cell(e)?;
+            row.cell(e);
         }
     }
-    w.end_record()
+    row.end();
 }
 
 /// A number's decimal digits, without allocating.
@@ -273,31 +239,20 @@ mod tests {
                 0..6,
             ),
         ) {
-            let mut ours = Writer::new(Vec::new());
+            let mut ours = Vec::new();
             let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
             for record in &records {
+                let mut row = Row::new(&mut ours);
                 for field in record {
-                    ours.cell(field).unwrap();
+                    row.cell(field);
                 }
-                ours.end_record().unwrap();
+                row.end();
                 let neutralised: Vec<Cow<str>> = record.iter().map(|f| neutralize(f)).collect();
                 theirs.write_record(neutralised.iter().map(|f| f.as_bytes())).unwrap();
             }
-            ours.flush().unwrap();
             let theirs = theirs.into_inner().unwrap();
-            prop_assert_eq!(String::from_utf8_lossy(&ours.inner), String::from_utf8_lossy(&theirs));
+            prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
         }
-    }
-
-    #[test]
-    fn a_dropped_writer_writes_what_it_holds() {
-        let mut out = Vec::new();
-        {
-            let mut w = Writer::new(&mut out);
-            w.cell("Water, Glycerin").unwrap();
-            w.end_record().unwrap();
-        }
-        assert_eq!(out, b"\"Water, Glycerin\"\n");
     }
 
     #[test]
