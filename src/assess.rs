@@ -592,8 +592,13 @@ impl Checker {
     fn resolve(&self, parsed: &mut ParsedLabel) -> (Vec<Item>, Vec<(String, usize)>) {
         let mut items = Vec::with_capacity(parsed.ingredients.len());
         let mut blends = Vec::new();
-        for raw in std::mem::take(&mut parsed.ingredients) {
-            let mut resolved = self.matcher.resolve_all(&raw.text);
+        let texts: Vec<&str> = parsed.ingredients.iter().map(|r| r.text.as_str()).collect();
+        let resolutions = self.matcher.resolve_each(&texts);
+        drop(texts);
+        for (raw, mut resolved) in std::mem::take(&mut parsed.ingredients)
+            .into_iter()
+            .zip(resolutions)
+        {
             // `Covabsorb (Ethylhexyl Methoxycinnamate, Butyl Methoxydibenzoylmethane)`: an
             // unknown blend whose contents are listed in brackets is read as its contents,
             // so a trade name never hides what it contains.

@@ -316,29 +316,49 @@ impl Matcher {
     /// Resolves one ingredient's text. Gives several pieces when the text is several
     /// known names whose separators were lost (`Water Glycerin`).
     pub fn resolve_all(&self, text: &str) -> Resolved {
-        let key = RECENT.with(|recent| {
+        self.resolve_each(&[text])
+            .pop()
+            .expect("one resolution for one text")
+    }
+
+    /// `resolve_all` for each text of a label, in order. The thread's remembered
+    /// resolutions are looked up for all of them first, one probe after another with
+    /// nothing in between, so the waits for memory overlap instead of adding up.
+    pub fn resolve_each(&self, texts: &[&str]) -> Vec<Resolved> {
+        let found: Vec<Result<Resolved, u128>> = RECENT.with(|recent| {
             let mut recent = recent.borrow_mut();
             if recent.matcher != self.id || recent.by_hash.len() >= RECENT_LIMIT {
                 recent.matcher = self.id;
                 recent.hash = TextHash::new();
                 recent.by_hash.clear();
             }
-            let key = recent.hash.of(text.as_bytes());
-            recent.by_hash.get(&key).cloned().ok_or(key)
+            let keys: Vec<u128> = texts.iter().map(|t| recent.hash.of(t.as_bytes())).collect();
+            keys.into_iter()
+                .map(|key| recent.by_hash.get(&key).cloned().ok_or(key))
+                .collect()
         });
-        let key = match key {
-            Ok(r) => return r,
-            Err(key) => key,
-        };
-        let r = self.resolve_all_afresh(text);
-        RECENT.with(|recent| {
-            let mut recent = recent.borrow_mut();
-            // Unless another matcher has taken the thread's memory meanwhile.
-            if recent.matcher == self.id {
-                recent.by_hash.insert(key, r.clone());
-            }
-        });
-        r
+        let mut new = Vec::new();
+        let resolved = found
+            .into_iter()
+            .zip(texts)
+            .map(|(found, text)| {
+                found.unwrap_or_else(|key| {
+                    let r = self.resolve_all_afresh(text);
+                    new.push((key, r.clone()));
+                    r
+                })
+            })
+            .collect();
+        if !new.is_empty() {
+            RECENT.with(|recent| {
+                let mut recent = recent.borrow_mut();
+                // Unless another matcher has taken the thread's memory meanwhile.
+                if recent.matcher == self.id {
+                    recent.by_hash.extend(new);
+                }
+            });
+        }
+        resolved
     }
 
     fn resolve_all_afresh(&self, text: &str) -> Resolved {
