@@ -709,9 +709,7 @@ impl Parser<'_> {
             at = claims.end;
         }
         self.split(at..end, false, 0, &mut items);
-        for item in items {
-            self.item(item);
-        }
+        self.items(items);
         self.number_positions();
     }
 
@@ -990,24 +988,41 @@ impl Parser<'_> {
         out.push(Item { range, may_contain });
     }
 
-    /// Turns one item into zero or more ingredients (or a part header, or skipped text).
-    fn item(&mut self, item: Item) {
+    /// Turns each item into zero or more ingredients (or a part header, or skipped
+    /// text). The plans of all the items are looked up first, one probe after another
+    /// with nothing in between, so the waits for memory overlap instead of adding up.
+    fn items(&mut self, items: Vec<Item>) {
         let text = &self.clean.text;
-        let mut r = trim_range(text, item.range.clone());
-        // Leading bullets and dashes of a list written one per line.
-        while r.start < r.end && matches!(text.as_bytes()[r.start], b'-' | b'>' | b'=') {
-            r.start += 1;
-            r = trim_range(text, r);
-        }
-        if r.is_empty() {
-            return;
-        }
-        let s = &text[r.clone()];
-        // After the end of the list, a marked item is a footnote whatever it says.
-        let after_stop = self.footnote_from.is_some_and(|f| r.start >= f);
-        match PLANS.with(|plans| plans.borrow_mut().get_or_make(s, after_stop)) {
-            Plan::AsIs => self.ingredient(s.to_string(), r, None, item.may_contain),
-            Plan::Steps(plan) => self.apply(&plan, r.start, item.may_contain),
+        // Each item's text (trimmed, leading bullets and dashes of a list written one
+        // per line taken off), whether it comes after the end of the list (where a
+        // marked item is a footnote whatever it says), and whether it may be contained.
+        let items: Vec<(Range<usize>, bool, bool)> = items
+            .into_iter()
+            .filter_map(|item| {
+                let mut r = trim_range(text, item.range);
+                while r.start < r.end && matches!(text.as_bytes()[r.start], b'-' | b'>' | b'=') {
+                    r.start += 1;
+                    r = trim_range(text, r);
+                }
+                let after_stop = self.footnote_from.is_some_and(|f| r.start >= f);
+                (!r.is_empty()).then_some((r, after_stop, item.may_contain))
+            })
+            .collect();
+        let plans = PLANS.with(|plans| {
+            plans.borrow_mut().get_or_make_each(
+                items
+                    .iter()
+                    .map(|(r, after_stop, _)| (&text[r.clone()], *after_stop)),
+            )
+        });
+        for ((r, _, may_contain), plan) in items.into_iter().zip(plans) {
+            match plan {
+                Plan::AsIs => {
+                    let s = self.clean.text[r.clone()].to_string();
+                    self.ingredient(s, r, None, may_contain)
+                }
+                Plan::Steps(plan) => self.apply(&plan, r.start, may_contain),
+            }
         }
     }
 
@@ -1158,12 +1173,34 @@ thread_local! {
 }
 
 impl Plans {
-    fn get_or_make(&mut self, s: &str, after_stop: bool) -> Plan {
+    /// The plan of each item (its text, and whether it comes after the end of the
+    /// list), made where none is remembered.
+    fn get_or_make_each<'t>(
+        &mut self,
+        items: impl Iterator<Item = (&'t str, bool)> + Clone,
+    ) -> Vec<Plan> {
+        let keys: Vec<u128> = items
+            .clone()
+            .map(|(s, _)| self.hash.of(s.as_bytes()))
+            .collect();
+        let found: Vec<Option<Plan>> = keys
+            .iter()
+            .zip(items.clone())
+            .map(|(key, (_, after_stop))| self.by_text[usize::from(after_stop)].get(key).cloned())
+            .collect();
+        found
+            .into_iter()
+            .zip(keys)
+            .zip(items)
+            .map(|((found, key), (s, after_stop))| {
+                found.unwrap_or_else(|| self.make(key, s, after_stop))
+            })
+            .collect()
+    }
+
+    /// Makes an item's plan and remembers it under `key`, the hash of its text.
+    fn make(&mut self, key: u128, s: &str, after_stop: bool) -> Plan {
         let map = usize::from(after_stop);
-        let key = self.hash.of(s.as_bytes());
-        if let Some(plan) = self.by_text[map].get(&key) {
-            return plan.clone();
-        }
         let plan = plan_item(s, after_stop);
         let as_is = matches!(
             plan.steps.as_slice(),
