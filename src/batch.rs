@@ -40,7 +40,7 @@ impl Settings {
     pub fn with_threads(threads: usize) -> Settings {
         Settings {
             threads,
-            chunk: 1024,
+            chunk: 256,
             in_flight: threads * 2,
             share_bytes: 0,
         }
