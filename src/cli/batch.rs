@@ -2,7 +2,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
@@ -221,11 +220,11 @@ struct CsvRows {
 }
 
 impl Keep for CsvRows {
-    type Value = Arc<report::csv::Answer>;
+    type Value = report::csv::Answer;
     type Sent = ();
 
     fn keep(&self, a: Assessment) -> Self::Value {
-        Arc::new(report::csv::Answer::new(&a))
+        report::csv::Answer::new(&a, self.with_safe_from)
     }
 
     fn send(&self, output: Output<Self::Value>, out: &mut Vec<u8>) -> Output<()> {

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::assess::{Assessment, Verdict};
+use crate::assess::Assessment;
 use crate::batch::{Outcome, Output};
 
 /// The columns appended to the input's.
@@ -67,6 +67,15 @@ impl<'a> Row<'a> {
         self.write_field(b"", field);
     }
 
+    /// Appends fields written before by another row (never empty).
+    fn written(&mut self, fields: &[u8]) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+        self.buf.extend_from_slice(fields);
+    }
+
     /// Ends the row.
     pub fn end(self) {
         // A record of one empty field is written `""`, so that it is not a blank line.
@@ -103,22 +112,15 @@ impl<'a> Row<'a> {
 }
 
 /// What a CSV row says of a checked label, without the product's name, so records
-/// with the same label can share one.
+/// with the same label can share it: its cells after the input's (verdict,
+/// wait_hours, safe_from when asked for, categories, flagged, unrecognized and an
+/// empty error), written once. They are one allocation, so a row that repeats a label
+/// reads one place in memory and copies it in one go.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    pub verdict: Verdict,
-    pub wait_hours: Option<u32>,
-    pub safe_from: Option<String>,
-    /// Category ids of the findings, sorted, `;`-separated.
-    pub categories: String,
-    /// The flagged ingredients as printed, `;`-separated, neutralised.
-    pub flagged: String,
-    /// The unrecognised ingredients as printed, `;`-separated, neutralised.
-    pub unrecognized: String,
-}
+pub struct Answer(Arc<[u8]>);
 
 impl Answer {
-    pub fn new(a: &Assessment) -> Answer {
+    pub fn new(a: &Assessment, with_safe_from: bool) -> Answer {
         let mut categories: Vec<&str> = a.findings.iter().map(|f| f.category.as_str()).collect();
         categories.sort_unstable();
         categories.dedup();
@@ -129,38 +131,33 @@ impl Answer {
             .map(|f| f.ingredient.as_str())
             .collect();
         let unknown: Vec<&str> = a.unrecognized().map(|i| i.text.as_str()).collect();
-        Answer {
-            verdict: a.verdict,
-            wait_hours: a.wait_hours,
-            safe_from: a.safe_from.clone(),
-            categories: categories.join(";"),
-            flagged: neutralize(&flagged.join(";")).into_owned(),
-            unrecognized: neutralize(&unknown.join(";")).into_owned(),
+        let mut cells = Vec::new();
+        let mut row = Row::new(&mut cells);
+        row.field(a.verdict.name().as_bytes());
+        match a.wait_hours {
+            Some(h) => row.field(itoa(h, &mut [0; 10])),
+            None => row.field(b""),
         }
+        if with_safe_from {
+            row.field(a.safe_from.as_deref().unwrap_or("").as_bytes());
+        }
+        row.field(categories.join(";").as_bytes());
+        // The names are the label's; a name such as `-Glucan` is neutralised.
+        row.cell(&flagged.join(";"));
+        row.cell(&unknown.join(";"));
+        row.field(b"");
+        Answer(Arc::from(cells))
     }
 }
 
 /// Writes one record: its input fields, then the answer or the error.
-pub fn write_record(out: &mut Vec<u8>, output: &Output<Arc<Answer>>, with_safe_from: bool) {
+pub fn write_record(out: &mut Vec<u8>, output: &Output<Answer>, with_safe_from: bool) {
     let mut row = Row::new(out);
     for f in output.record.fields() {
         row.cell(f);
     }
     match &output.outcome {
-        Outcome::Checked { value: a, .. } => {
-            row.field(a.verdict.name().as_bytes());
-            match a.wait_hours {
-                Some(h) => row.field(itoa(h, &mut [0; 10])),
-                None => row.field(b""),
-            }
-            if with_safe_from {
-                row.field(a.safe_from.as_deref().unwrap_or("").as_bytes());
-            }
-            row.field(a.categories.as_bytes());
-            row.field(a.flagged.as_bytes());
-            row.field(a.unrecognized.as_bytes());
-            row.field(b"");
-        }
+        Outcome::Checked { value: a, .. } => row.written(&a.0),
         Outcome::Failed(e) => {
             row.field(b"error");
             row.field(b"");
@@ -253,6 +250,43 @@ mod tests {
             let theirs = theirs.into_inner().unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
         }
+    }
+
+    #[test]
+    fn a_shared_answer_gives_a_row_the_cells_of_its_assessment() {
+        use crate::assess::{Checker, Options};
+        use crate::catalog::{Catalog, Columns};
+        let checker = Checker::embedded().expect("the embedded database loads");
+        let label = "Water, @Zorblax, Retinol, Glycolic Acid";
+        let csv = format!("id,ingredients\n-7,\"{label}\"\n");
+        let mut catalog = Catalog::from_reader(
+            Box::new(std::io::Cursor::new(csv.into_bytes())),
+            "test.csv",
+            &Columns::default(),
+            None,
+        )
+        .expect("a valid catalog");
+        let record = catalog.next_record().expect("one record");
+        let a = checker.check(label, &Options::default()).expect("a label");
+        let hours = a.wait_hours.expect("a wait");
+        let output = |with_safe_from| Output {
+            record: record.clone(),
+            outcome: Outcome::Checked {
+                verdict: a.verdict,
+                value: Answer::new(&a, with_safe_from),
+            },
+        };
+        let row = |with_safe_from| {
+            let mut out = Vec::new();
+            write_record(&mut out, &output(with_safe_from), with_safe_from);
+            String::from_utf8(out).unwrap()
+        };
+        // Categories sorted, flagged names in label order, an unknown name that reads
+        // as a formula neutralised, the error cell empty.
+        let cells = format!("wait,{hours},aha;retinoid,Retinol;Glycolic Acid,'@Zorblax,");
+        assert_eq!(row(false), format!("'-7,\"{label}\",{cells}\n"));
+        let cells = format!("wait,{hours},,aha;retinoid,Retinol;Glycolic Acid,'@Zorblax,");
+        assert_eq!(row(true), format!("'-7,\"{label}\",{cells}\n"));
     }
 
     #[test]
