@@ -7,6 +7,7 @@
 //! number of chunks are out at once, so memory does not depend on the number of
 //! records.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -219,9 +220,10 @@ pub fn run<K: Keep, S: Sink<K::Sent>>(
                     let Ok((seq, records, mut done)) = next else {
                         break;
                     };
-                    for raw in records {
-                        let record = layout.record(raw);
-                        let outcome = worker.check(&record, keep);
+                    let records: Vec<Record> =
+                        records.into_iter().map(|raw| layout.record(raw)).collect();
+                    let outcomes = worker.check_all(&records, keep);
+                    for (record, outcome) in records.into_iter().zip(outcomes) {
                         let output = keep.send(Output { record, outcome }, &mut done.rendered);
                         done.outputs.push(output);
                         done.ends.push(done.rendered.len());
@@ -348,9 +350,66 @@ struct Worker<'a, T> {
     shared: u64,
 }
 
-impl<T: Clone> Worker<'_, T> {
-    /// Checks one record with its own name and type.
-    fn check(&mut self, record: &Record, keep: &impl Keep<Value = T>) -> Outcome<T> {
+impl<'a, T: Clone> Worker<'a, T> {
+    /// Checks a chunk's records. The answers remembered for them are looked up
+    /// together first, a lock per shard and one probe after another, so the waits for
+    /// memory overlap instead of adding up; the rest are checked one by one.
+    fn check_all(&mut self, records: &[Record], keep: &impl Keep<Value = T>) -> Vec<Outcome<T>> {
+        // How each name reads as a type: read at most once, and only when a remembered
+        // answer or a new one needs it.
+        let reads: Vec<OnceCell<NameReading<'a>>> =
+            records.iter().map(|_| OnceCell::new()).collect();
+        let mut found = if self.memo.enabled() {
+            let keys: Vec<Option<u128>> = records
+                .iter()
+                .map(|r| {
+                    let cell = r.ingredient_cell().ok()?;
+                    Some(self.memo.key(cell, self.product_type(r)))
+                })
+                .collect();
+            self.memo
+                .get_all(&keys, |i| self.reading(&records[i], &reads[i]))
+        } else {
+            Vec::new()
+        };
+        found.resize_with(records.len(), || None);
+        records
+            .iter()
+            .zip(&reads)
+            .zip(found)
+            .map(|((record, read), found)| match found {
+                Some(outcome) => {
+                    self.shared += 1;
+                    outcome
+                }
+                None => self.check(record, read, keep),
+            })
+            .collect()
+    }
+
+    /// The type given for a record, or by default.
+    fn product_type<'r>(&self, record: &'r Record) -> Option<&'r str>
+    where
+        'a: 'r,
+    {
+        record
+            .product_type()
+            .or(self.defaults.product_type.as_deref())
+    }
+
+    /// How a record's name reads as a type, read once into `read`.
+    fn reading(&self, record: &Record, read: &OnceCell<NameReading<'a>>) -> NameReading<'a> {
+        read_name(self.checker, self.defaults, record, read)
+    }
+
+    /// Checks one record with its own name and type, unless its answer has been
+    /// remembered meanwhile (by another worker, or for an earlier record of the chunk).
+    fn check(
+        &mut self,
+        record: &Record,
+        read: &OnceCell<NameReading<'a>>,
+        keep: &impl Keep<Value = T>,
+    ) -> Outcome<T> {
         // Remembered by the cell as it stands: a Python list is unfolded only when its
         // label is new.
         let cell = match record.ingredient_cell() {
@@ -358,16 +417,9 @@ impl<T: Clone> Worker<'_, T> {
             Ok(cell) => cell,
         };
         let name = record.name().or(self.defaults.name.as_deref());
-        let product_type = record
-            .product_type()
-            .or(self.defaults.product_type.as_deref());
-        let checker = self.checker;
-        // Read at most once, and only when a remembered answer or a new one needs it.
-        let read = std::cell::OnceCell::new();
-        let reading = || {
-            read.get_or_init(|| name.map(|n| checker.read_type(n)))
-                .clone()
-        };
+        let product_type = self.product_type(record);
+        let (checker, defaults) = (self.checker, self.defaults);
+        let reading = || read_name(checker, defaults, record, read);
         if let Some(outcome) = self.memo.get(cell, product_type, reading) {
             self.shared += 1;
             return outcome;
@@ -403,6 +455,22 @@ impl<T: Clone> Worker<'_, T> {
             }
         }
     }
+}
+
+/// How a record's name (or the default name) reads as a type, read once into `read`.
+fn read_name<'a>(
+    checker: &'a Checker,
+    defaults: &Options,
+    record: &Record,
+    read: &OnceCell<NameReading<'a>>,
+) -> NameReading<'a> {
+    read.get_or_init(|| {
+        record
+            .name()
+            .or(defaults.name.as_deref())
+            .map(|n| checker.read_type(n))
+    })
+    .clone()
 }
 
 /// Sets an option to a record's value, reusing its allocation.
@@ -470,10 +538,43 @@ impl<'a, T: Clone> Memo<'a, T> {
         h.digest128()
     }
 
+    fn shard_of(&self, key: u128) -> usize {
+        (key >> 64) as usize % self.shards.len()
+    }
+
     fn shard(&self, key: u128) -> std::sync::MutexGuard<'_, Shard<'a, T>> {
-        self.shards[(key >> 64) as usize % self.shards.len()]
+        self.shards[self.shard_of(key)]
             .lock()
             .expect("no worker panics holding the lock")
+    }
+
+    /// The answers remembered for each key (`None`: a record that cannot be
+    /// checked), a shard at a time; `reading(i)` is how record `i`'s name reads.
+    fn get_all(
+        &self,
+        keys: &[Option<u128>],
+        reading: impl Fn(usize) -> NameReading<'a>,
+    ) -> Vec<Option<Outcome<T>>> {
+        let mut found: Vec<Option<Outcome<T>>> = keys.iter().map(|_| None).collect();
+        let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); self.shards.len()];
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(key) = key {
+                by_shard[self.shard_of(*key)].push(i);
+            }
+        }
+        for (shard, indices) in by_shard.iter().enumerate() {
+            if indices.is_empty() {
+                continue;
+            }
+            let mut shard = self.shards[shard]
+                .lock()
+                .expect("no worker panics holding the lock");
+            for &i in indices {
+                let key = keys[i].expect("only records with a key are in a shard's list");
+                found[i] = shard.get(key, || reading(i));
+            }
+        }
+        found
     }
 
     fn get(
@@ -747,6 +848,42 @@ mod tests {
             memo.get("Water, Glycerin, Ingredient 0", None, || None),
             None
         );
+    }
+
+    #[test]
+    fn the_memo_finds_a_chunk_of_keys_as_it_finds_each() {
+        let memo: Memo<'_, u32> = Memo::new(1 << 20);
+        let checked = |i| Outcome::Checked {
+            verdict: Verdict::Ok,
+            value: i,
+        };
+        let serum = TypeReading::Words {
+            base: Some("serum"),
+            mineral: false,
+        };
+        let labels: Vec<String> = (0..200).map(|i| format!("Water, Ingredient {i}")).collect();
+        for (i, label) in labels.iter().enumerate().step_by(2) {
+            // Every fourth answer holds only for a serum's name.
+            let name = i.is_multiple_of(4).then(|| Some(serum.clone()));
+            memo.put(label, None, name, checked(i as u32));
+        }
+        let keys: Vec<Option<u128>> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i % 10 != 9).then(|| memo.key(l, None)))
+            .collect();
+        // Records 0, 3, 6, ... have a serum's name; the others none.
+        let reading = |i: usize| i.is_multiple_of(3).then(|| serum.clone());
+        let found = memo.get_all(&keys, reading);
+        for (i, label) in labels.iter().enumerate() {
+            let want = if i % 10 == 9 {
+                None
+            } else {
+                memo.get(label, None, || reading(i))
+            };
+            assert_eq!(found[i], want, "record {i}");
+        }
+        assert!(found.iter().flatten().count() > 50);
     }
 
     #[test]
