@@ -23,16 +23,24 @@ for r in csv.DictReader(sys.stdin):
         for a in filter(None, r["aliases"].split("|")):
             print(a)' > "$dir/flagged-names.txt"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ {print $2}') GiB"
+# Each command runs RUNS times (default 3; a shared machine's speed drifts from run
+# to run): the fastest run and the median are reported, and the largest peak memory.
+runs=${RUNS:-3}
 measure() { # label file command...
   local label=$1 file=$2; shift 2
-  /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$@" > /dev/null 2> "$dir/stderr.txt" || true
-  local secs kb records bytes
-  read -r secs kb < <(tail -n 1 "$dir/time.txt")
+  : > "$dir/times.txt"
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$@" > /dev/null 2> "$dir/stderr.txt" || true
+    tail -n 1 "$dir/time.txt" >> "$dir/times.txt"
+  done
+  local records bytes
   records=$(cat "$file.records")
   bytes=$(stat -c %s "$file")
-  awk -v l="$label" -v s="$secs" -v k="$kb" -v r="$records" -v b="$bytes" 'BEGIN {
-    if (s < 0.001) s = 0.001
-    printf "%-34s %7.2f s %10.0f records/s %8.1f MB/s  peak %7.1f MiB\n", l, s, r / s, b / s / 1e6, k / 1024 }'
+  sort -n "$dir/times.txt" | awk -v l="$label" -v r="$records" -v b="$bytes" '
+    { s[NR] = ($1 < 0.001 ? 0.001 : $1); if ($2 > k) k = $2 }
+    END {
+      best = s[1]; median = s[int((NR + 1) / 2)]
+      printf "%-34s %6.2f s %9.0f records/s %7.1f MB/s (median %6.1f MB/s)  peak %6.1f MiB\n", l, best, r / best, b / best / 1e6, b / median / 1e6, k / 1024 }'
 }
 for n in "${sizes[@]}"; do
   file="$dir/catalog-$n.csv"
