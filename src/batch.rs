@@ -291,9 +291,9 @@ fn read_and_write<T, S: Sink<T>>(
     let mut spare: Vec<Done<T>> = (0..in_flight).map(|_| Done::default()).collect();
     let mut pending: BTreeMap<u64, Done<T>> = BTreeMap::new();
     let (mut sent, mut written) = (0, 0);
-    let mut end = false;
+    let mut all_read = false;
     loop {
-        while !end && let Some(done) = spare.pop() {
+        while !all_read && let Some(done) = spare.pop() {
             let mut records = Vec::with_capacity(chunk);
             while records.len() < chunk {
                 match catalog.next_raw() {
@@ -302,7 +302,7 @@ fn read_and_write<T, S: Sink<T>>(
                 }
             }
             progress.bytes.store(catalog.position(), Ordering::Relaxed);
-            end = records.len() < chunk;
+            all_read = records.len() < chunk;
             if records.is_empty() {
                 spare.push(done);
                 break;
@@ -313,7 +313,7 @@ fn read_and_write<T, S: Sink<T>>(
             }
             sent += 1;
         }
-        if end && written == sent {
+        if all_read && written == sent {
             return Ok(summary);
         }
         let Ok((seq, done)) = done_rx.recv() else {
@@ -367,8 +367,9 @@ impl<'a, T: Clone> Worker<'a, T> {
                     Some(self.memo.key(cell, self.product_type(r)))
                 })
                 .collect();
-            self.memo
-                .get_all(&keys, |i| self.reading(&records[i], &reads[i]))
+            self.memo.get_all(&keys, |i| {
+                read_name(self.checker, self.defaults, &records[i], &reads[i])
+            })
         } else {
             Vec::new()
         };
@@ -395,11 +396,6 @@ impl<'a, T: Clone> Worker<'a, T> {
         record
             .product_type()
             .or(self.defaults.product_type.as_deref())
-    }
-
-    /// How a record's name reads as a type, read once into `read`.
-    fn reading(&self, record: &Record, read: &OnceCell<NameReading<'a>>) -> NameReading<'a> {
-        read_name(self.checker, self.defaults, record, read)
     }
 
     /// Checks one record with its own name and type, unless its answer has been
