@@ -690,6 +690,22 @@ mod tests {
         .expect("a valid catalog")
     }
 
+    /// A checked outcome whose value is `i`.
+    fn checked(i: u32) -> Outcome<u32> {
+        Outcome::Checked {
+            verdict: Verdict::Ok,
+            value: i,
+        }
+    }
+
+    /// How a serum's name reads.
+    fn serum() -> TypeReading<'static> {
+        TypeReading::Words {
+            base: Some("serum"),
+            mineral: false,
+        }
+    }
+
     type Kept = Arc<(Verdict, Option<u32>)>;
 
     /// Runs a catalog keeping verdict and wait, with answers shared: every outcome.
@@ -824,10 +840,6 @@ mod tests {
     fn the_memo_stays_within_its_bytes() {
         let limit = 1 << 20;
         let memo: Memo<'_, u32> = Memo::new(limit);
-        let checked = |i| Outcome::Checked {
-            verdict: Verdict::Ok,
-            value: i,
-        };
         for i in 0..50_000u32 {
             let label = format!("Water, Glycerin, Ingredient {i}");
             memo.put(&label, None, None, checked(i));
@@ -859,14 +871,7 @@ mod tests {
     #[test]
     fn the_memo_finds_a_chunk_of_keys_as_it_finds_each() {
         let memo: Memo<'_, u32> = Memo::new(1 << 20);
-        let checked = |i| Outcome::Checked {
-            verdict: Verdict::Ok,
-            value: i,
-        };
-        let serum = TypeReading::Words {
-            base: Some("serum"),
-            mineral: false,
-        };
+        let serum = serum();
         let labels: Vec<String> = (0..200).map(|i| format!("Water, Ingredient {i}")).collect();
         for (i, label) in labels.iter().enumerate().step_by(2) {
             // Every fourth answer holds only for a serum's name.
@@ -895,14 +900,7 @@ mod tests {
     #[test]
     fn the_memo_tells_labels_types_and_names_apart() {
         let memo: Memo<'_, u32> = Memo::new(1 << 20);
-        let checked = |i| Outcome::Checked {
-            verdict: Verdict::Ok,
-            value: i,
-        };
-        let serum = TypeReading::Words {
-            base: Some("serum"),
-            mineral: false,
-        };
+        let serum = serum();
         memo.put("Water, Retinol", Some("serum"), None, checked(1));
         memo.put(
             "Water, Retinol",
