@@ -55,16 +55,30 @@ impl<'a> Row<'a> {
 
     /// Writes a cell from the input or a product: neutralised, then quoted as needed.
     pub fn cell(&mut self, cell: &str) {
-        if is_formula(cell) {
-            self.write_field(b"'", cell.as_bytes());
-        } else {
-            self.field(cell.as_bytes());
-        }
+        self.field(neutralize(cell).as_bytes());
     }
 
     /// Writes a field as it is (quoted as needed).
     pub fn field(&mut self, field: &[u8]) {
-        self.write_field(b"", field);
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+        let quoted = needs_quotes(field);
+        if !quoted {
+            self.buf.extend_from_slice(field);
+            return;
+        }
+        self.buf.reserve(field.len() + 2);
+        self.buf.push(b'"');
+        let mut rest = field;
+        while let Some(i) = memchr::memchr(b'"', rest) {
+            self.buf.extend_from_slice(&rest[..=i]);
+            self.buf.push(b'"');
+            rest = &rest[i + 1..];
+        }
+        self.buf.extend_from_slice(rest);
+        self.buf.push(b'"');
     }
 
     /// Appends fields written before by another row (never empty).
@@ -83,31 +97,6 @@ impl<'a> Row<'a> {
             self.buf.extend_from_slice(b"\"\"");
         }
         self.buf.push(b'\n');
-    }
-
-    /// Writes `prefix` and `field` as one field; the prefix holds no special bytes.
-    fn write_field(&mut self, prefix: &[u8], field: &[u8]) {
-        if self.fields > 0 {
-            self.buf.push(b',');
-        }
-        self.fields += 1;
-        let quoted = needs_quotes(field);
-        if !quoted {
-            self.buf.extend_from_slice(prefix);
-            self.buf.extend_from_slice(field);
-            return;
-        }
-        self.buf.reserve(field.len() + prefix.len() + 2);
-        self.buf.push(b'"');
-        self.buf.extend_from_slice(prefix);
-        let mut rest = field;
-        while let Some(i) = memchr::memchr(b'"', rest) {
-            self.buf.extend_from_slice(&rest[..=i]);
-            self.buf.push(b'"');
-            rest = &rest[i + 1..];
-        }
-        self.buf.extend_from_slice(rest);
-        self.buf.push(b'"');
     }
 }
 
