@@ -359,7 +359,7 @@ impl<'a, T: Clone> Worker<'a, T> {
         // answer or a new one needs it.
         let reads: Vec<OnceCell<NameReading<'a>>> =
             records.iter().map(|_| OnceCell::new()).collect();
-        let mut found = if self.memo.enabled() {
+        let found = if self.memo.enabled() {
             let keys: Vec<Option<u128>> = records
                 .iter()
                 .map(|r| {
@@ -371,9 +371,8 @@ impl<'a, T: Clone> Worker<'a, T> {
                 read_name(self.checker, self.defaults, &records[i], &reads[i])
             })
         } else {
-            Vec::new()
+            records.iter().map(|_| None).collect()
         };
-        found.resize_with(records.len(), || None);
         records
             .iter()
             .zip(&reads)

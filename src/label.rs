@@ -1179,20 +1179,20 @@ impl Plans {
         &mut self,
         items: impl Iterator<Item = (&'t str, bool)> + Clone,
     ) -> Vec<Plan> {
-        let keys: Vec<u128> = items
+        let found: Vec<(u128, Option<Plan>)> = items
             .clone()
-            .map(|(s, _)| self.hash.of(s.as_bytes()))
-            .collect();
-        let found: Vec<Option<Plan>> = keys
-            .iter()
-            .zip(items.clone())
-            .map(|(key, (_, after_stop))| self.by_text[usize::from(after_stop)].get(key).cloned())
+            .map(|(s, after_stop)| {
+                let key = self.hash.of(s.as_bytes());
+                (
+                    key,
+                    self.by_text[usize::from(after_stop)].get(&key).cloned(),
+                )
+            })
             .collect();
         found
             .into_iter()
-            .zip(keys)
             .zip(items)
-            .map(|((found, key), (s, after_stop))| {
+            .map(|((key, found), (s, after_stop))| {
                 found.unwrap_or_else(|| self.make(key, s, after_stop))
             })
             .collect()

@@ -332,9 +332,12 @@ impl Matcher {
                 recent.hash = TextHash::new();
                 recent.by_hash.clear();
             }
-            let keys: Vec<u128> = texts.iter().map(|t| recent.hash.of(t.as_bytes())).collect();
-            keys.into_iter()
-                .map(|key| recent.by_hash.get(&key).cloned().ok_or(key))
+            texts
+                .iter()
+                .map(|t| {
+                    let key = recent.hash.of(t.as_bytes());
+                    recent.by_hash.get(&key).cloned().ok_or(key)
+                })
                 .collect()
         });
         let mut new = Vec::new();
