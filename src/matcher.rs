@@ -9,7 +9,6 @@
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind};
 use serde::Serialize;
 
 use crate::db::{CategoryKind, Database, Entry, Pattern};
@@ -204,9 +203,9 @@ pub struct Matcher {
     /// This matcher's number (see `Recent`).
     id: u64,
     forms: OnceLock<Forms>,
-    /// Word keys of every name and alias, each followed by a space, for covering
-    /// text whose separators were lost; built the first time such text turns up.
-    words: OnceLock<(AhoCorasick, Vec<usize>)>,
+    /// The length of the longest word key of a name or alias, in bytes: how far a
+    /// name can reach when text whose separators were lost is covered with names.
+    longest_key: OnceLock<usize>,
     /// Compact keys by length, for the nearest-name search; built on first use.
     by_length: OnceLock<Vec<LengthBucket>>,
     /// Nearest-name answers already computed: a batch meets the same unknown names
@@ -226,7 +225,7 @@ impl Matcher {
             db,
             id: MATCHERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             forms: OnceLock::new(),
-            words: OnceLock::new(),
+            longest_key: OnceLock::new(),
             by_length: OnceLock::new(),
             nearest_cache: RwLock::new(FxHashMap::default()),
             resolved_cache: RwLock::new(FxHashMap::default()),
@@ -267,19 +266,10 @@ impl Matcher {
             .map(|&(i, alias)| (i, if alias { How::Alias } else { How::Name }))
     }
 
-    fn words(&self) -> &(AhoCorasick, Vec<usize>) {
-        self.words.get_or_init(|| {
-            let mut keys: Vec<_> = self.db.names.iter().collect();
-            keys.sort_by(|a, b| a.0.cmp(b.0));
-            let patterns: Vec<String> = keys.iter().map(|(k, _)| format!("{k} ")).collect();
-            let targets = keys.iter().map(|(_, (i, _))| *i).collect();
-            let ac = AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .start_kind(aho_corasick::StartKind::Anchored)
-                .build(&patterns)
-                .expect("word keys build an automaton");
-            (ac, targets)
-        })
+    fn longest_key(&self) -> usize {
+        *self
+            .longest_key
+            .get_or_init(|| self.db.names.keys().map(String::len).max().unwrap_or(0))
     }
 
     fn by_length(&self) -> &[LengthBucket] {
@@ -555,32 +545,27 @@ impl Matcher {
         if !key.contains(' ') || key.len() > 400 {
             return None;
         }
-        let hay = format!("{key} ");
+        let longest = self.longest_key();
         let mut pieces = Vec::new();
         let mut at = 0;
-        while at < hay.len() {
-            let (words, targets) = self.words();
-            let m = words.find(Input::new(&hay).span(at..hay.len()).anchored(Anchored::Yes))?;
-            let i = targets[m.pattern().as_usize()];
+        while at < key.len() {
+            // The longest name the words from `at` begin with: its key ends where a
+            // word does, at most `longest` bytes on.
+            let rest = &key[at..];
+            let (end, i) = rest
+                .match_indices(' ')
+                .map(|(end, _)| end)
+                .chain([rest.len()])
+                .take_while(|&end| end <= longest)
+                .filter_map(|end| self.db.names.get(&rest[..end]).map(|&(i, _)| (end, i)))
+                .last()?;
             pieces.push((
-                hay[m.start()..m.end() - 1].to_string(),
+                self.db.entries[i].name.to_string(),
                 Resolution::entry(i, How::Name),
             ));
-            at = m.end();
+            at += end + 1;
         }
-        (pieces.len() >= 2).then(|| {
-            pieces
-                .into_iter()
-                .map(|(k, r)| {
-                    let Target::Entry(i) = r.target else {
-                        unreachable!()
-                    };
-                    let name = self.db.entries[i].name.to_string();
-                    let _ = k;
-                    (name, r)
-                })
-                .collect()
-        })
+        (pieces.len() >= 2).then_some(pieces)
     }
 
     /// The nearest known name. Flagged: a probable match, so a typo never hides an
@@ -801,6 +786,32 @@ mod tests {
             assert!(!known(&plain));
             assert!(known(&overlaid));
         }
+    }
+
+    /// Text whose separators were lost is covered with the longest name at each
+    /// step (`alcohol` is a name, but `Alcohol Denat` is the one meant), and not at
+    /// all when a word begins no name.
+    #[test]
+    fn lost_separators_are_covered_by_the_longest_names() {
+        let m = Matcher::new(Arc::new(Database::embedded().expect("embedded database")));
+        let names = |t: &str| {
+            m.cover(t)
+                .map(|pieces| pieces.into_iter().map(|(name, _)| name).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            names("Alcohol Denat Glycerin Sodium Hyaluronate Water"),
+            Some(
+                ["Alcohol Denat.", "Glycerin", "Sodium Hyaluronate", "Water"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(
+            names("Glycerin Alcohol"),
+            Some(vec!["Glycerin".into(), "Alcohol".into()])
+        );
+        assert_eq!(names("Glycerin Zorblax Water"), None);
+        assert_eq!(names("Glycerin"), None);
     }
 
     /// `resolve_joined` defers the pattern set; it must agree with its definition:
