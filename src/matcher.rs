@@ -101,6 +101,20 @@ struct Recent {
     matcher: u64,
     hash: TextHash,
     by_hash: FxHashMap<u128, Resolved>,
+    /// What neighbours joined again resolved to (see `Matcher::resolve_joined`).
+    joined: FxHashMap<u128, Option<Resolution>>,
+}
+
+impl Recent {
+    /// Makes the memory `matcher`'s, empty, unless it is already and has room.
+    fn claim(&mut self, matcher: u64) {
+        if self.matcher != matcher || self.by_hash.len() + self.joined.len() >= RECENT_LIMIT {
+            self.matcher = matcher;
+            self.hash = TextHash::new();
+            self.by_hash.clear();
+            self.joined.clear();
+        }
+    }
 }
 
 /// How many resolutions a thread remembers before it starts afresh (about 64 bytes
@@ -317,11 +331,7 @@ impl Matcher {
     pub fn resolve_each(&self, texts: &[&str]) -> Vec<Resolved> {
         let found: Vec<Result<Resolved, u128>> = RECENT.with(|recent| {
             let mut recent = recent.borrow_mut();
-            if recent.matcher != self.id || recent.by_hash.len() >= RECENT_LIMIT {
-                recent.matcher = self.id;
-                recent.hash = TextHash::new();
-                recent.by_hash.clear();
-            }
+            recent.claim(self.id);
             texts
                 .iter()
                 .map(|t| {
@@ -396,6 +406,29 @@ impl Matcher {
     /// which `known` tries after the names, runs only when a name turns up in a later
     /// step, to rule out a pattern that `known` would have found first.
     pub fn resolve_joined(&self, text: &str) -> Option<Resolution> {
+        // Most joined texts are no name, and the same pairs of neighbours recur from
+        // label to label: the thread's memory answers them in one probe.
+        let key = RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            recent.claim(self.id);
+            let key = recent.hash.of(text.as_bytes());
+            recent.joined.get(&key).cloned().ok_or(key)
+        });
+        let key = match key {
+            Ok(remembered) => return remembered,
+            Err(key) => key,
+        };
+        let r = self.resolve_joined_afresh(text);
+        RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if recent.matcher == self.id {
+                recent.joined.insert(key, r.clone());
+            }
+        });
+        r
+    }
+
+    fn resolve_joined_afresh(&self, text: &str) -> Option<Resolution> {
         if let Some(r) = self.exact_text(text) {
             return Some(r);
         }
@@ -762,8 +795,9 @@ fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {
 mod tests {
     use super::*;
 
-    /// A thread remembers resolutions for one matcher at a time: a matcher with an
-    /// overlay never gets another's answer for the same text, nor the other way round.
+    /// A thread remembers resolutions (and joined neighbours) for one matcher at a
+    /// time: a matcher with an overlay never gets another's answer for the same text,
+    /// nor the other way round.
     #[test]
     fn each_matcher_gets_its_own_resolutions() {
         let path =
@@ -782,9 +816,12 @@ mod tests {
             Resolved::One(r) => r.is_known(),
             Resolved::Pieces(_) => panic!("one name"),
         };
+        let joined = |m: &Matcher| m.resolve_joined("Frobnicated Moonstone").is_some();
         for _ in 0..2 {
             assert!(!known(&plain));
             assert!(known(&overlaid));
+            assert!(!joined(&plain));
+            assert!(joined(&overlaid));
         }
     }
 
