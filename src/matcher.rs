@@ -92,10 +92,11 @@ thread_local! {
     static RECENT: std::cell::RefCell<Recent> = std::cell::RefCell::default();
 }
 
-/// Resolutions a thread has made, by a 128-bit hash of the text, for one matcher at a
-/// time. A new label is made mostly of names met before, and looking one up by its
-/// hash is a single probe, where resolving it again normalises the text and compares
-/// keys held elsewhere in memory.
+/// Resolutions a thread has made (of single texts, and of neighbours joined again),
+/// by a 128-bit hash of the text, for one matcher at a time. A new label is made
+/// mostly of names met before, and looking one up by its hash is a single probe,
+/// where resolving it again normalises the text and compares keys held elsewhere in
+/// memory.
 #[derive(Default)]
 struct Recent {
     matcher: u64,
@@ -117,8 +118,8 @@ impl Recent {
     }
 }
 
-/// How many resolutions a thread remembers before it starts afresh (about 64 bytes
-/// each).
+/// How many resolutions and joined texts a thread remembers before it starts afresh
+/// (about 64 bytes each).
 const RECENT_LIMIT: usize = 32_768;
 
 /// Numbers matchers, so a thread's remembered resolutions are never another's.
