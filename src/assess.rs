@@ -767,10 +767,11 @@ impl Checker {
         let chemical_filter = items
             .iter()
             .any(|i| self.category_of(i) == Some("chemical-uv-filter"));
+        // A stated percentage first: most items have none, and their flags are not read.
         let mineral_filter = items.iter().any(|i| {
             !i.may_contain
+                && i.percent.is_some()
                 && self.flags_of(&i.resolution).is_some_and(|f| f.mineral)
-                && (i.percent.is_some())
         });
         if let Some(t) = &options.product_type
             && let Some(t) = self.type_from_words(t, chemical_filter, items)
