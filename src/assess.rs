@@ -13,7 +13,7 @@ use aho_corasick::AhoCorasick;
 
 use serde::Serialize;
 
-use crate::db::{CategoryKind, Database, Entry, Flags, Profile, Rating, Text, Wait};
+use crate::db::{CategoryKind, Database, Flags, Profile, Rating, Text, Wait};
 use crate::label::{self, LabelError, ParsedLabel, PartKind};
 use crate::matcher::{How, Matcher, Resolution, Resolved, Target};
 use crate::normalize::{word_key, word_key_into};
@@ -944,19 +944,15 @@ struct Item {
 }
 
 impl Item {
-    fn entry<'a>(&self, checker: &'a Checker) -> Option<&'a Entry> {
-        match self.resolution.target {
-            Target::Entry(i) => Some(checker.matcher.entry(i)),
-            _ => None,
-        }
-    }
-
+    /// Whether the item is the entry named or aliased `Water` or `Aqua`: the database
+    /// gives each word key to one entry, so it is found by those keys.
     fn is_water(&self, checker: &Checker) -> bool {
-        self.entry(checker).is_some_and(|e| {
-            std::iter::once(&e.name)
-                .chain(&e.aliases)
-                .any(|n| word_key(n) == "water" || word_key(n) == "aqua")
-        })
+        let Target::Entry(i) = self.resolution.target else {
+            return false;
+        };
+        ["water", "aqua"]
+            .iter()
+            .any(|k| checker.db().names.get(*k).is_some_and(|&(e, _)| e == i))
     }
 
     /// The item as reported; its text moves into the ingredient.
