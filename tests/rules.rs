@@ -246,6 +246,25 @@ fn salt_sugar_and_silica_exfoliate_only_in_a_scrub_or_first() {
     assert_eq!(a.product_type, "scrub");
 }
 
+/// Water leading the list is the vehicle, not what a product is first made of: the
+/// abrasive after it counts as first, by the name or an alias of the water entry.
+#[test]
+fn an_abrasive_right_after_water_counts_as_first() {
+    for label in [
+        "Water, Sodium Chloride, Glycerin, Phenoxyethanol",
+        "Aqua, Sodium Chloride, Glycerin, Phenoxyethanol",
+    ] {
+        let a = check(label);
+        assert_eq!(
+            categories_of(&a, "Sodium Chloride"),
+            ["physical-exfoliant"],
+            "{label}"
+        );
+    }
+    let a = check("Glycerin, Sodium Chloride, Water, Phenoxyethanol");
+    assert!(categories_of(&a, "Sodium Chloride").is_empty());
+}
+
 // Protocol section 3 rule 5: citrus is not one thing.
 
 #[test]
