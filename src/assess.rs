@@ -560,12 +560,9 @@ impl Checker {
         for f in &mut findings {
             f.safe_from = safe(f.wait_hours);
         }
-        findings.sort_by(|a, b| {
-            rank(b)
-                .cmp(&rank(a))
-                .then(a.part.cmp(&b.part))
-                .then(a.position.cmp(&b.position))
-        });
+        // The longest wait first, then in label order; each finding's rank is looked
+        // up once, not at every comparison.
+        findings.sort_by_cached_key(|f| (std::cmp::Reverse(rank(f)), f.part, f.position));
         Ok(Assessment {
             verdict,
             wait_text: wait_text(wait_hours, baseline),

@@ -265,6 +265,28 @@ fn an_abrasive_right_after_water_counts_as_first() {
     assert!(categories_of(&a, "Sodium Chloride").is_empty());
 }
 
+/// Findings come longest wait first, and in label order where waits are equal.
+#[test]
+fn findings_come_longest_wait_first_then_in_label_order() {
+    let a = check("Water, Parfum, Linalool, Glycolic Acid, Menthol, Retinol, Hydroquinone");
+    let order: Vec<(&str, Option<u32>)> = a
+        .findings
+        .iter()
+        .map(|f| (f.ingredient.as_str(), f.wait_hours))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("Glycolic Acid", Some(168)),
+            ("Retinol", Some(168)),
+            ("Hydroquinone", Some(168)),
+            ("Parfum", Some(72)),
+            ("Linalool", Some(72)),
+            ("Menthol", Some(72)),
+        ]
+    );
+}
+
 // Protocol section 3 rule 5: citrus is not one thing.
 
 #[test]
