@@ -982,7 +982,7 @@ impl Parser<'_> {
     }
 
     fn flush(&mut self, range: Range<usize>, may_contain: bool, out: &mut Vec<Item>) {
-        if self.clean.text[range.clone()].trim().is_empty() {
+        if trim_range(&self.clean.text, range.clone()).is_empty() {
             return;
         }
         out.push(Item { range, may_contain });
@@ -1384,11 +1384,26 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// `r` without the whitespace at either end, as `str::trim` would leave it. Every item
+/// is trimmed, so ASCII blanks are passed over byte by byte; only a non-ASCII byte at
+/// an end (a decoded `&#160;`, say) takes the general trim.
 fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
-    let s = &text[r.clone()];
-    let start = r.start + (s.len() - s.trim_start().len());
-    let end = r.end - (s.len() - s.trim_end().len());
-    start..end.max(start)
+    let b = text.as_bytes();
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+    let (mut start, mut end) = (r.start, r.end);
+    while start < end && blank(b[start]) {
+        start += 1;
+    }
+    while end > start && blank(b[end - 1]) {
+        end -= 1;
+    }
+    if start < end && (!b[start].is_ascii() || !b[end - 1].is_ascii()) {
+        let s = &text[r.clone()];
+        let start = r.start + (s.len() - s.trim_start().len());
+        let end = r.end - (s.len() - s.trim_end().len());
+        return start..end.max(start);
+    }
+    start..end
 }
 
 fn collapse_spaces(s: &str) -> String {
@@ -1519,6 +1534,40 @@ fn last_sentence_tail(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `trim_range` leaves what `str::trim` leaves, for every range of texts mixing
+    /// ASCII blanks, Unicode whitespace and other characters.
+    #[test]
+    fn trim_range_trims_as_str_trim_does() {
+        for text in [
+            " Glycerin ",
+            "\t\r\n\x0b\x0cAqua\x0c\x0b\n",
+            "\u{a0}Water\u{2028} ",
+            " \u{3000} \u{a0}",
+            "Rosa\u{202f}Damascena \u{85}",
+            "  ",
+            "é ",
+            "",
+        ] {
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for (k, &start) in bounds.iter().enumerate() {
+                for &end in &bounds[k..] {
+                    let s = &text[start..end];
+                    let first = start + (s.len() - s.trim_start().len());
+                    let last = end - (s.len() - s.trim_end().len());
+                    let trimmed = first..last.max(first);
+                    assert_eq!(
+                        trim_range(text, start..end),
+                        trimmed,
+                        "{text:?} {start}..{end}"
+                    );
+                    assert_eq!(&text[trimmed], s.trim());
+                }
+            }
+        }
+    }
 
     fn texts(label: &str) -> Vec<String> {
         parse(label)
