@@ -297,13 +297,11 @@ impl Checker {
         };
         // Which entries each part contains, for the buffer rule: searched only for a
         // dual-use acid, so a list, not a set built for every label.
-        let present: Vec<(usize, usize)> = items
-            .iter()
-            .filter_map(|i| match i.resolution.target {
-                Target::Entry(e) => Some((i.part, e)),
-                _ => None,
-            })
-            .collect();
+        let mut present: Vec<(usize, usize)> = Vec::with_capacity(items.len());
+        present.extend(items.iter().filter_map(|i| match i.resolution.target {
+            Target::Entry(e) => Some((i.part, e)),
+            _ => None,
+        }));
         let water_first: Vec<bool> = (0..parsed.parts.len())
             .map(|p| {
                 items
