@@ -879,12 +879,10 @@ impl Checker {
         })
     }
 
+    /// Makeup: a pigment or mineral among the first ingredients, and enough pigments.
+    /// The first is asked first: it reads the flags of a few items, not of all.
     fn is_makeup(&self, items: &[Item]) -> bool {
         let db = self.db();
-        let pigments = items
-            .iter()
-            .filter(|i| self.flags_of(&i.resolution).is_some_and(|f| f.pigment))
-            .count();
         let lead = db.rule("makeup-pigment-lead") as usize;
         let leads = items.iter().any(|i| {
             !i.may_contain
@@ -893,7 +891,13 @@ impl Checker {
                     .flags_of(&i.resolution)
                     .is_some_and(|f| f.pigment || f.mineral)
         });
-        pigments >= db.rule("makeup-min-pigments") as usize && leads
+        leads && {
+            let pigments = items
+                .iter()
+                .filter(|i| self.flags_of(&i.resolution).is_some_and(|f| f.pigment))
+                .count();
+            pigments >= db.rule("makeup-min-pigments") as usize
+        }
     }
 
     fn is_mineral_makeup(&self, items: &[Item]) -> bool {
