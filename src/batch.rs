@@ -359,30 +359,30 @@ impl<'a, T: Clone> Worker<'a, T> {
         // answer or a new one needs it.
         let reads: Vec<OnceCell<NameReading<'a>>> =
             records.iter().map(|_| OnceCell::new()).collect();
-        let found = if self.memo.enabled() {
-            let keys: Vec<Option<u128>> = records
-                .iter()
-                .map(|r| {
-                    let cell = r.ingredient_cell().ok()?;
-                    Some(self.memo.key(cell, self.product_type(r)))
-                })
-                .collect();
-            self.memo.get_all(&keys, |i| {
-                read_name(self.checker, self.defaults, &records[i], &reads[i])
+        // Each record's key in the memory of answers, computed once (`None`: nothing
+        // is remembered, or the record cannot be checked).
+        let keys: Vec<Option<u128>> = records
+            .iter()
+            .map(|r| {
+                let cell = r.ingredient_cell().ok()?;
+                self.memo
+                    .enabled()
+                    .then(|| self.memo.key(cell, self.product_type(r)))
             })
-        } else {
-            records.iter().map(|_| None).collect()
-        };
+            .collect();
+        let found = self.memo.get_all(&keys, |i| {
+            read_name(self.checker, self.defaults, &records[i], &reads[i])
+        });
         records
             .iter()
             .zip(&reads)
-            .zip(found)
-            .map(|((record, read), found)| match found {
+            .zip(keys.into_iter().zip(found))
+            .map(|((record, read), (key, found))| match found {
                 Some(outcome) => {
                     self.shared += 1;
                     outcome
                 }
-                None => self.check(record, read, keep),
+                None => self.check(record, key, read, keep),
             })
             .collect()
     }
@@ -398,10 +398,12 @@ impl<'a, T: Clone> Worker<'a, T> {
     }
 
     /// Checks one record with its own name and type, unless its answer has been
-    /// remembered meanwhile (by another worker, or for an earlier record of the chunk).
+    /// remembered meanwhile (by another worker, or for an earlier record of the chunk)
+    /// under `key`, its key in the memory of answers.
     fn check(
         &mut self,
         record: &Record,
+        key: Option<u128>,
         read: &OnceCell<NameReading<'a>>,
         keep: &impl Keep<Value = T>,
     ) -> Outcome<T> {
@@ -415,7 +417,7 @@ impl<'a, T: Clone> Worker<'a, T> {
         let product_type = self.product_type(record);
         let (checker, defaults) = (self.checker, self.defaults);
         let reading = || read_name(checker, defaults, record, read);
-        if let Some(outcome) = self.memo.get(cell, product_type, reading) {
+        if let Some(outcome) = key.and_then(|key| self.memo.get(key, reading)) {
             self.shared += 1;
             return outcome;
         }
@@ -433,9 +435,9 @@ impl<'a, T: Clone> Worker<'a, T> {
                     verdict,
                     value: keep.keep(a),
                 };
-                if self.memo.enabled() {
+                if let Some(key) = key {
                     let reading = name_mattered.then(reading);
-                    self.memo.put(cell, product_type, reading, outcome.clone());
+                    self.memo.put(key, reading, outcome.clone());
                 }
                 outcome
             }
@@ -443,8 +445,8 @@ impl<'a, T: Clone> Worker<'a, T> {
             // a list of unknown names is remembered too.
             Err(e) => {
                 let outcome = Outcome::Failed(e.to_string());
-                if self.memo.enabled() {
-                    self.memo.put(cell, product_type, None, outcome.clone());
+                if let Some(key) = key {
+                    self.memo.put(key, None, outcome.clone());
                 }
                 outcome
             }
@@ -582,27 +584,13 @@ impl<'a, T: Clone> Memo<'a, T> {
         found
     }
 
-    fn get(
-        &self,
-        label: &str,
-        product_type: Option<&str>,
-        reading: impl FnOnce() -> NameReading<'a>,
-    ) -> Option<Outcome<T>> {
-        if !self.enabled() {
-            return None;
-        }
-        let key = self.key(label, product_type);
+    /// The answer remembered under `key` (see `key`) for a name that reads as
+    /// `reading` says.
+    fn get(&self, key: u128, reading: impl FnOnce() -> NameReading<'a>) -> Option<Outcome<T>> {
         self.shard(key).get(key, reading)
     }
 
-    fn put(
-        &self,
-        label: &str,
-        product_type: Option<&str>,
-        name: Option<NameReading<'a>>,
-        outcome: Outcome<T>,
-    ) {
-        let key = self.key(label, product_type);
+    fn put(&self, key: u128, name: Option<NameReading<'a>>, outcome: Outcome<T>) {
         self.shard(key).put(key, name, outcome);
     }
 }
@@ -841,7 +829,7 @@ mod tests {
         let memo: Memo<'_, u32> = Memo::new(limit);
         for i in 0..50_000u32 {
             let label = format!("Water, Glycerin, Ingredient {i}");
-            memo.put(&label, None, None, checked(i));
+            memo.put(memo.key(&label, None), None, checked(i));
             if i % 1000 == 0 {
                 let held: usize = memo
                     .shards
@@ -860,9 +848,12 @@ mod tests {
         }
         // The last labels are still there; old ones have aged out.
         let label = "Water, Glycerin, Ingredient 49999";
-        assert_eq!(memo.get(label, None, || None), Some(checked(49999)));
         assert_eq!(
-            memo.get("Water, Glycerin, Ingredient 0", None, || None),
+            memo.get(memo.key(label, None), || None),
+            Some(checked(49999))
+        );
+        assert_eq!(
+            memo.get(memo.key("Water, Glycerin, Ingredient 0", None), || None),
             None
         );
     }
@@ -875,7 +866,7 @@ mod tests {
         for (i, label) in labels.iter().enumerate().step_by(2) {
             // Every fourth answer holds only for a serum's name.
             let name = i.is_multiple_of(4).then(|| Some(serum.clone()));
-            memo.put(label, None, name, checked(i as u32));
+            memo.put(memo.key(label, None), name, checked(i as u32));
         }
         let keys: Vec<Option<u128>> = labels
             .iter()
@@ -889,7 +880,7 @@ mod tests {
             let want = if i % 10 == 9 {
                 None
             } else {
-                memo.get(label, None, || reading(i))
+                memo.get(memo.key(label, None), || reading(i))
             };
             assert_eq!(found[i], want, "record {i}");
         }
@@ -900,35 +891,43 @@ mod tests {
     fn the_memo_tells_labels_types_and_names_apart() {
         let memo: Memo<'_, u32> = Memo::new(1 << 20);
         let serum = serum();
-        memo.put("Water, Retinol", Some("serum"), None, checked(1));
+        memo.put(memo.key("Water, Retinol", Some("serum")), None, checked(1));
         memo.put(
-            "Water, Retinol",
-            None,
+            memo.key("Water, Retinol", None),
             Some(Some(serum.clone())),
             checked(2),
         );
-        memo.put("Water, Retinol", Some(""), None, checked(3));
+        memo.put(memo.key("Water, Retinol", Some("")), None, checked(3));
         assert_eq!(
-            memo.get("Water, Retinol", Some("serum"), || None),
+            memo.get(memo.key("Water, Retinol", Some("serum")), || None),
             Some(checked(1))
         );
         assert_eq!(
-            memo.get("Water, Retinol", Some(""), || None),
+            memo.get(memo.key("Water, Retinol", Some("")), || None),
             Some(checked(3))
         );
         assert_eq!(
-            memo.get("Water, Retinol, Glycerin", Some("serum"), || None),
+            memo.get(memo.key("Water, Retinol, Glycerin", Some("serum")), || None),
             None
         );
-        assert_eq!(memo.get("Water, Retinol", Some("toner"), || None), None);
+        assert_eq!(
+            memo.get(memo.key("Water, Retinol", Some("toner")), || None),
+            None
+        );
         // No type given: the answer holds only for a name that reads the same.
         assert_eq!(
-            memo.get("Water, Retinol", None, || Some(serum.clone())),
+            memo.get(memo.key("Water, Retinol", None), || Some(serum.clone())),
             Some(checked(2))
         );
-        assert_eq!(memo.get("Water, Retinol", None, || None), None);
+        assert_eq!(memo.get(memo.key("Water, Retinol", None), || None), None);
         // Where the label ends and the type starts is part of the key.
-        assert_eq!(memo.get("Water, Retinolserum", None, || None), None);
-        assert_eq!(memo.get("Water, Retinolserum", Some(""), || None), None);
+        assert_eq!(
+            memo.get(memo.key("Water, Retinolserum", None), || None),
+            None
+        );
+        assert_eq!(
+            memo.get(memo.key("Water, Retinolserum", Some("")), || None),
+            None
+        );
     }
 }
