@@ -60,10 +60,7 @@ impl<'a> Row<'a> {
 
     /// Writes a field as it is (quoted as needed).
     pub fn field(&mut self, field: &[u8]) {
-        if self.fields > 0 {
-            self.buf.push(b',');
-        }
-        self.fields += 1;
+        self.next_field();
         let quoted = needs_quotes(field);
         if !quoted {
             self.buf.extend_from_slice(field);
@@ -83,11 +80,16 @@ impl<'a> Row<'a> {
 
     /// Appends fields written before by another row (never empty).
     fn written(&mut self, fields: &[u8]) {
+        self.next_field();
+        self.buf.extend_from_slice(fields);
+    }
+
+    /// The separator before every field but the first.
+    fn next_field(&mut self) {
         if self.fields > 0 {
             self.buf.push(b',');
         }
         self.fields += 1;
-        self.buf.extend_from_slice(fields);
     }
 
     /// Ends the row.
