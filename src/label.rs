@@ -688,7 +688,7 @@ struct Parser<'a> {
     lower: &'a str,
 }
 
-/// A piece of the cleaned text, by byte range.
+/// A piece of the cleaned text, by byte range, without the blanks at either end.
 #[derive(Debug, Clone)]
 struct Item {
     range: Range<usize>,
@@ -982,10 +982,10 @@ impl Parser<'_> {
     }
 
     fn flush(&mut self, range: Range<usize>, may_contain: bool, out: &mut Vec<Item>) {
-        if trim_range(&self.clean.text, range.clone()).is_empty() {
-            return;
+        let range = trim_range(&self.clean.text, range);
+        if !range.is_empty() {
+            out.push(Item { range, may_contain });
         }
-        out.push(Item { range, may_contain });
     }
 
     /// Turns each item into zero or more ingredients (or a part header, or skipped
@@ -999,7 +999,7 @@ impl Parser<'_> {
         let items: Vec<(Range<usize>, bool, bool)> = items
             .into_iter()
             .filter_map(|item| {
-                let mut r = trim_range(text, item.range);
+                let mut r = item.range;
                 while r.start < r.end && matches!(text.as_bytes()[r.start], b'-' | b'>' | b'=') {
                     r.start += 1;
                     r = trim_range(text, r);
