@@ -147,7 +147,12 @@ fn note(map: &mut FxHashMap<String, Option<usize>>, key: String, i: usize) {
 }
 
 /// Compact keys of one length, with their letter counts and the entries they name.
-type LengthBucket = Vec<(Box<[u8]>, [u8; 37], usize)>;
+type LengthBucket = Vec<(Box<[u8]>, Histogram, usize)>;
+
+/// Counts of each letter and digit, and one bin for the rest: 37 bins, padded with
+/// zeros to 48 so that comparing two is a few vector instructions (a sum of absolute
+/// differences), not 37 steps.
+type Histogram = [u8; 48];
 
 /// How many resolutions of unusual text are remembered before the cache starts afresh.
 const RESOLVED_CACHE_LIMIT: usize = 200_000;
@@ -175,9 +180,9 @@ fn remember<T: Clone>(
     answer
 }
 
-/// Counts of each letter and digit (and one bin for the rest).
-fn histogram(key: &[u8]) -> [u8; 37] {
-    let mut h = [0u8; 37];
+/// The letter counts of a key.
+fn histogram(key: &[u8]) -> Histogram {
+    let mut h = [0u8; 48];
     for &b in key {
         let bin = match b {
             b'a'..=b'z' => (b - b'a') as usize,
@@ -641,12 +646,12 @@ impl Matcher {
                 let within = best.map_or(limit, |(_, d)| d.saturating_sub(1));
                 // Each edit changes the letter counts by at most two: a cheap bound
                 // that skips most candidates before the real distance.
-                let bound: usize = hist
+                let bound: u32 = hist
                     .iter()
-                    .zip(cand_hist.iter())
-                    .map(|(a, b)| a.abs_diff(*b) as usize)
+                    .zip(cand_hist)
+                    .map(|(a, b)| u32::from(a.abs_diff(*b)))
                     .sum();
-                if bound > 2 * within {
+                if bound as usize > 2 * within {
                     continue;
                 }
                 // `Benzophenone-1` is not `Benzophenone`, nor `PEG-8` `PEG-80`.
