@@ -577,66 +577,68 @@ const FOOTNOTE_WORDS: &[&str] = &[
     "harvested",
 ];
 
+/// Words of sentences, not of names: two in an item make it prose. Sorted, for a
+/// binary search.
 const STOPWORDS: &[&str] = &[
-    "the",
-    "your",
-    "you",
-    "our",
-    "we",
-    "is",
+    "all",
+    "and",
+    "apply",
     "are",
+    "as",
     "be",
     "been",
-    "was",
-    "with",
-    "for",
-    "to",
-    "this",
-    "that",
-    "these",
-    "it",
-    "its",
-    "from",
     "by",
-    "into",
-    "on",
-    "as",
     "can",
-    "will",
-    "helps",
-    "help",
-    "while",
-    "which",
-    "not",
-    "all",
+    "das",
+    "der",
+    "des",
+    "die",
+    "el",
+    "et",
+    "for",
+    "formulated",
+    "free",
+    "from",
     "has",
     "have",
-    "what",
+    "help",
+    "helps",
+    "into",
+    "is",
+    "it",
+    "its",
+    "la",
+    "le",
+    "les",
+    "los",
     "more",
     "most",
-    "formulated",
-    "without",
-    "free",
-    "use",
-    "apply",
+    "not",
+    "of",
+    "on",
+    "or",
+    "our",
     "product",
     "products",
-    "le",
-    "la",
-    "les",
-    "des",
-    "et",
-    "und",
-    "der",
-    "die",
-    "das",
-    "el",
-    "los",
-    "y",
     "skin",
-    "of",
-    "or",
-    "and",
+    "that",
+    "the",
+    "these",
+    "this",
+    "to",
+    "und",
+    "use",
+    "was",
+    "we",
+    "what",
+    "which",
+    "while",
+    "will",
+    "with",
+    "without",
+    "y",
+    "you",
+    "your",
 ];
 
 const PLACEHOLDERS: &[&str] = &[
@@ -1446,7 +1448,16 @@ fn words_of(s: &str) -> impl Iterator<Item = &str> + '_ {
 }
 
 fn is_stopword(w: &str) -> bool {
-    STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(w))
+    // The longest stopword has 10 letters; a word is lower-cased on the stack.
+    let mut lower = [0u8; 10];
+    let Some(lower) = lower.get_mut(..w.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(w.as_bytes());
+    lower.make_ascii_lowercase();
+    STOPWORDS
+        .binary_search_by(|s| s.as_bytes().cmp(lower))
+        .is_ok()
 }
 
 /// Sentences rather than names: several function words, or very many words.
@@ -1494,11 +1505,12 @@ fn is_prose(s: &str) -> bool {
     } else {
         std::borrow::Cow::Borrowed(s)
     };
-    let words: Vec<&str> = words_of(&without_blends).collect();
-    let stop = words.iter().filter(|w| is_stopword(w)).count();
-    (words.len() >= 3 && stop >= 2)
-        || words.len() >= 16
-        || (words.len() >= 6 && has_sentence_end(s))
+    let (mut words, mut stop) = (0, 0);
+    for w in words_of(&without_blends) {
+        words += 1;
+        stop += usize::from(is_stopword(w));
+    }
+    (words >= 3 && stop >= 2) || words >= 16 || (words >= 6 && has_sentence_end(s))
 }
 
 fn has_sentence_end(s: &str) -> bool {
@@ -1534,6 +1546,21 @@ fn last_sentence_tail(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stopwords are found by binary search: in order, lower-case, any case matching.
+    #[test]
+    fn stopwords_are_sorted_and_found_in_any_case() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        for w in STOPWORDS {
+            assert!(is_stopword(w), "{w}");
+            assert!(is_stopword(&w.to_uppercase()), "{w}");
+        }
+        for w in ["glycerin", "formulateds", "", "th", "Ölé"] {
+            assert!(!is_stopword(w), "{w}");
+        }
+        assert!(is_prose("Our formula is free of parabens"));
+        assert!(!is_prose("Butyrospermum Parkii Butter"));
+    }
 
     /// `trim_range` leaves what `str::trim` leaves, for every range of texts mixing
     /// ASCII blanks, Unicode whitespace and other characters.
