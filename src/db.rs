@@ -393,14 +393,128 @@ pub struct Database {
     /// every ingredient.
     entry_category: Vec<usize>,
     pattern_category: Vec<usize>,
-    /// Every pattern compiled, in order, the first time a name needs them (most
-    /// labels never do). They are tried one by one until one matches: each is
-    /// anchored and rejects most names within a few bytes, where one set of all of
-    /// them must run every pattern to the end of the name (and its lazy DFA, a
-    /// product of them all, kept outgrowing its cache: about three times slower).
-    /// The data-lint test compiles every pattern: they come only from the embedded
-    /// files, never from an overlay.
-    compiled_patterns: std::sync::OnceLock<Vec<regex::Regex>>,
+    /// Every pattern with the literals its matches start or end with, read the first
+    /// time a name needs them (most labels never do). They are tried one by one
+    /// until one matches: each is anchored and rejects most names within a few
+    /// bytes, where one set of all of them must run every pattern to the end of the
+    /// name (and its lazy DFA, a product of them all, kept outgrowing its cache:
+    /// about three times slower). The data-lint test compiles every pattern: they
+    /// come only from the embedded files, never from an overlay.
+    compiled_patterns: std::sync::OnceLock<Vec<CompiledPattern>>,
+}
+
+/// A pattern, with the literals its matches must start or end with, compiled the
+/// first time a key passes those. Most keys a pattern is tried on are not of its
+/// family: a regex search costs over 100 ns however soon it fails (the thread's
+/// cache fetched, the search set up), where a look at the key's first or last bytes
+/// rejects most of them in a few. And a pattern no key gets near is never compiled:
+/// a `check` meeting one unknown name compiled all thirty (3 ms).
+#[derive(Debug, Clone)]
+struct CompiledPattern {
+    source: String,
+    regex: std::sync::OnceLock<regex::Regex>,
+    /// When the pattern is anchored at the start (`^retinyl ...`) and its matches
+    /// begin with one of finitely many literals: those.
+    starts: Option<Literals>,
+    /// When it is anchored at the end (`... sulfate$`) and its matches end with one
+    /// of finitely many literals: those.
+    ends: Option<Literals>,
+}
+
+impl CompiledPattern {
+    fn new(source: &str) -> CompiledPattern {
+        use regex_syntax::hir::{Look, literal::ExtractKind};
+        // Parsed as the regex crate parses it (the same defaults), for its literals.
+        let hir = regex_syntax::parse(source).expect("tests/data_lint.rs compiles every pattern");
+        let props = hir.properties();
+        let anchored = |look: Look, kind| {
+            let set = if look == Look::Start {
+                props.look_set_prefix()
+            } else {
+                props.look_set_suffix()
+            };
+            set.contains(look)
+                .then(|| Literals::of(&hir, kind))
+                .flatten()
+        };
+        CompiledPattern {
+            source: source.to_string(),
+            regex: std::sync::OnceLock::new(),
+            starts: anchored(Look::Start, ExtractKind::Prefix),
+            ends: anchored(Look::End, ExtractKind::Suffix),
+        }
+    }
+
+    fn is_match(&self, key: &str) -> bool {
+        let k = key.as_bytes();
+        self.starts.as_ref().is_none_or(|l| l.start_one(k))
+            && self.ends.as_ref().is_none_or(|l| l.end_one(k))
+            && self.regex().is_match(key)
+    }
+
+    fn regex(&self) -> &regex::Regex {
+        self.regex.get_or_init(|| {
+            regex::Regex::new(&self.source).expect("tests/data_lint.rs compiles every pattern")
+        })
+    }
+}
+
+/// Literals a key must start (or end) with, in order of the byte they start (or end)
+/// with: those of byte `b` are `literals[at[b]..at[b + 1]]`.
+#[derive(Debug, Clone)]
+struct Literals {
+    at: Box<[u16; 257]>,
+    literals: Vec<Box<[u8]>>,
+}
+
+impl Literals {
+    /// The literals every match of `hir` begins (for a suffix, ends) with, when there
+    /// are finitely many and none is empty; `None` when a match may begin with
+    /// anything.
+    fn of(
+        hir: &regex_syntax::hir::Hir,
+        kind: regex_syntax::hir::literal::ExtractKind,
+    ) -> Option<Literals> {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        let suffix = matches!(kind, ExtractKind::Suffix);
+        let seq = Extractor::new().kind(kind).extract(hir);
+        let mut literals: Vec<Box<[u8]>> = seq
+            .literals()?
+            .iter()
+            .map(|l| Box::from(l.as_bytes()))
+            .collect();
+        if literals.is_empty() || literals.iter().any(|l| l.is_empty()) {
+            return None;
+        }
+        let edge = |l: &[u8]| usize::from(if suffix { l[l.len() - 1] } else { l[0] });
+        literals.sort_by_key(|l| edge(l));
+        let mut at = Box::new([0u16; 257]);
+        for l in &literals {
+            at[edge(l) + 1] += 1;
+        }
+        for b in 0..256 {
+            at[b + 1] += at[b];
+        }
+        Some(Literals { at, literals })
+    }
+
+    /// The literals starting (or ending) with byte `b`.
+    fn with_edge(&self, b: u8) -> &[Box<[u8]>] {
+        let b = usize::from(b);
+        &self.literals[usize::from(self.at[b])..usize::from(self.at[b + 1])]
+    }
+
+    /// Does the key start with one of the literals?
+    fn start_one(&self, key: &[u8]) -> bool {
+        key.first()
+            .is_some_and(|&b| self.with_edge(b).iter().any(|l| key.starts_with(l)))
+    }
+
+    /// Does the key end with one of the literals?
+    fn end_one(&self, key: &[u8]) -> bool {
+        key.last()
+            .is_some_and(|&b| self.with_edge(b).iter().any(|l| key.ends_with(l)))
+    }
 }
 
 /// Word keys (see `normalize::word_key`) to an entry index and whether it is an alias.
@@ -446,10 +560,7 @@ impl Database {
             .get_or_init(|| {
                 self.patterns
                     .iter()
-                    .map(|p| {
-                        regex::Regex::new(&p.source_regex)
-                            .expect("tests/data_lint.rs compiles every pattern")
-                    })
+                    .map(|p| CompiledPattern::new(&p.source_regex))
                     .collect()
             })
             .iter()
@@ -1292,6 +1403,90 @@ mod tests {
             Some("retinyl-ester".into())
         );
         assert_eq!(db.first_pattern("zorblax"), None);
+    }
+
+    /// A pattern's literals only ever spare it a regex search: on every name and
+    /// alias of the database, those names with words added around them, and a name
+    /// of each pattern's family, the check says what the regex says, and each
+    /// pattern matches some of those keys.
+    #[test]
+    fn literal_checks_agree_with_the_patterns() {
+        let db = Database::embedded().expect("embedded database");
+        let mut keys: Vec<String> = db.names.keys().cloned().collect();
+        keys.extend(
+            [
+                "sd alcohol 40 b",
+                "retinyl fooate",
+                "magnesium ascorbyl foo",
+                "sodium c12 13 pareth 3 sulfate",
+                "citrus imaginaria peel oil",
+                "imaginaria vulgaris leaf oil",
+                "imaginaria vulgaris seed oil",
+                "imaginaria vulgaris flower water",
+                "imaginaria vulgaris root extract",
+                "imaginaria vulgaris callus culture extract",
+                "lactobacillus ferment lysate",
+                "sh oligopeptide 1",
+                "palmitoyl tripeptide 38",
+                "ceramide np",
+                "peg 999 imaginaryl stearate",
+                "peg 90m",
+                "polyglyceryl 10 laurate",
+                "isoceteth 20",
+                "ci 12345",
+                "fd c red no 40 aluminum lake",
+                "imaginary crosspolymer",
+                "polyquaternium 99",
+                "imaginaryl methicone",
+                "caprylic capric glycerides",
+                "hydrolyzed imaginary protein",
+                "imaginary gum",
+                "cetyl imaginary palmitate",
+                "zinc imaginarate",
+                "sodium acetyl glutamine",
+            ]
+            .map(String::from),
+        );
+        let around: Vec<String> = keys
+            .iter()
+            .flat_map(|k| {
+                [
+                    format!("sodium {k}"),
+                    format!("{k} extract"),
+                    format!("{k} oil"),
+                    format!("imaginaria {k} 12"),
+                ]
+            })
+            .collect();
+        keys.extend(around);
+        for p in &db.patterns {
+            let compiled = CompiledPattern::new(&p.source_regex);
+            let mut matched = 0;
+            for k in &keys {
+                let want = compiled.regex().is_match(k);
+                assert_eq!(compiled.is_match(k), want, "{} on `{k}`", p.id);
+                matched += usize::from(want);
+            }
+            assert!(matched > 0, "{} matched none of the keys", p.id);
+        }
+    }
+
+    /// Looking up one name compiles only the patterns whose literals it passes.
+    #[test]
+    fn a_pattern_is_compiled_when_a_key_gets_past_its_literals() {
+        let db = Database::embedded().expect("embedded database");
+        assert_eq!(
+            db.first_pattern("imaginaria vulgaris seed oil")
+                .map(|p| &*db.patterns[p].id),
+            Some("plant-fixed-oil")
+        );
+        let compiled = db.compiled_patterns.get().expect("read on first use");
+        let built = compiled.iter().filter(|p| p.regex.get().is_some()).count();
+        assert!(
+            built < compiled.len() / 2,
+            "{built} of {} compiled",
+            compiled.len()
+        );
     }
 
     fn records(text: &str) -> Vec<Record> {
