@@ -12,7 +12,9 @@ use std::sync::{Arc, OnceLock, RwLock};
 use serde::Serialize;
 
 use crate::db::{CategoryKind, Database, Entry, Pattern};
-use crate::normalize::{compact_key, edit_distance_within, name_keys, word_key, word_key_into};
+use crate::normalize::{
+    compact_key, edit_distance_within, name_keys, without_spaces, word_key, word_key_into,
+};
 use crate::text_hash::TextHash;
 
 /// What one piece of label text resolved to.
@@ -262,7 +264,7 @@ impl Matcher {
             let mut forms = Forms::default();
             forms.compact.reserve(db.names.len());
             for (k, &(i, _)) in &db.names {
-                note(&mut forms.compact, k.replace(' ', ""), i);
+                note(&mut forms.compact, without_spaces(k), i);
             }
             for (i, e) in db.entries.iter().enumerate() {
                 for n in std::iter::once(&e.name).chain(&e.aliases) {
@@ -270,7 +272,7 @@ impl Matcher {
                         continue;
                     }
                     for k in name_keys(n).into_iter().skip(1) {
-                        note(&mut forms.compact, k.replace(' ', ""), i);
+                        note(&mut forms.compact, without_spaces(&k), i);
                         note(&mut forms.derived, k, i);
                     }
                 }
@@ -522,7 +524,7 @@ impl Matcher {
             }
         }
         for k in keys {
-            if let Some(Some(i)) = self.forms().compact.get(&k.replace(' ', "")) {
+            if let Some(Some(i)) = self.forms().compact.get(&without_spaces(k)) {
                 return Some(Resolution::entry(*i, How::Compact));
             }
         }

@@ -80,7 +80,16 @@ const WORD_BYTE: [u8; 256] = {
 /// The word key without its spaces: `cetearylalcohol`. Matches text whose words were
 /// glued together or broken apart by scraping (`CitricAcid`, `Pheno-xyethanol`).
 pub fn compact_key(text: &str) -> String {
-    word_key(text).replace(' ', "")
+    without_spaces(&word_key(text))
+}
+
+/// A word key with its words glued together. In one allocation of the right size:
+/// `str::replace` grows its result from nothing, and the matcher makes one for every
+/// name in the database the first time a name is not found as printed.
+pub fn without_spaces(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    out.extend(key.split(' '));
+    out
 }
 
 /// The keys a name is known by, most literal first: the whole name; the name without
@@ -206,6 +215,13 @@ mod tests {
         assert_eq!(word_key("PEG-100 Stearate"), "peg 100 stearate");
         assert_eq!(word_key("Ingrédients"), "ingredients");
         assert_eq!(word_key("Pheno\u{200b}xyethanol"), "phenoxyethanol");
+    }
+
+    #[test]
+    fn compact_keys_glue_the_words() {
+        assert_eq!(compact_key("Cetearyl  Alcohol"), "cetearylalcohol");
+        assert_eq!(without_spaces(" a b  c "), "abc");
+        assert_eq!(without_spaces(""), "");
     }
 
     #[test]
