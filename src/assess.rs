@@ -761,7 +761,7 @@ impl Checker {
     fn product_type(&self, items: &[Item], options: &Options) -> (String, &'static str) {
         let chemical_filter = items
             .iter()
-            .any(|i| self.category_of(i) == Some("chemical-uv-filter"));
+            .any(|i| self.category_of(i).is_some_and(|c| c.id == "chemical-uv-filter"));
         // A stated percentage first: most items have none, and their flags are not read.
         let mineral_filter = items.iter().any(|i| {
             !i.may_contain
@@ -914,8 +914,14 @@ impl Checker {
             })
     }
 
-    fn category_of(&self, item: &Item) -> Option<&str> {
-        self.describe(&item.resolution).map(|d| d.category.as_ref())
+    /// The category of what an item resolved to, from the database's few categories
+    /// rather than from its entry, which is elsewhere in memory for each item.
+    fn category_of(&self, item: &Item) -> Option<&crate::db::Category> {
+        match item.resolution.target {
+            Target::Entry(i) => Some(self.db().entry_category(i)),
+            Target::Pattern(p) => Some(self.db().pattern_category(p)),
+            Target::Unrecognized => None,
+        }
     }
 }
 
