@@ -759,9 +759,10 @@ impl Checker {
 
     /// The product type: given, from the name, then from the ingredients (section 4).
     fn product_type(&self, items: &[Item], options: &Options) -> (String, &'static str) {
-        let chemical_filter = items
-            .iter()
-            .any(|i| self.category_of(i).is_some_and(|c| c.id == "chemical-uv-filter"));
+        let chemical_filter = items.iter().any(|i| {
+            self.category_of(i)
+                .is_some_and(|c| c.id == "chemical-uv-filter")
+        });
         // A stated percentage first: most items have none, and their flags are not read.
         let mineral_filter = items.iter().any(|i| {
             !i.may_contain
