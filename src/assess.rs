@@ -873,10 +873,9 @@ impl Checker {
     fn has_mineral_filter(&self, items: &[Item]) -> bool {
         items.iter().any(|i| {
             !i.may_contain
-                && self.flags_of(&i.resolution).is_some_and(|f| f.mineral)
                 && self
                     .describe(&i.resolution)
-                    .is_some_and(|d| d.category == "beneficial")
+                    .is_some_and(|d| d.flags.mineral && d.category == "beneficial")
         })
     }
 

@@ -378,6 +378,23 @@ fn product_types_come_from_the_type_the_name_then_the_ingredients() {
     );
     assert_eq!(sun.product_type, "mineral-sunscreen");
     assert_eq!(sun.wait_hours, Some(24));
+    // A sunscreen by name is mineral when a mineral UV filter is in its list: a mineral
+    // that is a beneficial filter (zinc oxide), not a mineral pigment (iron oxides).
+    let named_sunscreen = |label: &str| {
+        check_with(
+            label,
+            Options {
+                name: Some("Daily Sunscreen SPF 30".into()),
+                ..Default::default()
+            },
+        )
+        .product_type
+    };
+    assert_eq!(
+        named_sunscreen("Water, Zinc Oxide, Glycerin"),
+        "mineral-sunscreen"
+    );
+    assert_eq!(named_sunscreen("Water, Glycerin, Iron Oxides"), "sunscreen");
     let chem = check("Water, Avobenzone, Octocrylene, Glycerin");
     assert_eq!(chem.product_type, "sunscreen");
     let given = check_with(
