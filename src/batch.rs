@@ -11,17 +11,18 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, TryLockError};
 
 use crate::assess::{Assessment, Checker, Options, TypeReading, Verdict};
-use crate::catalog::{Catalog, RawRecord, Record};
+use crate::catalog::{Catalog, Layout, RawRecord, Record};
 use crate::text_hash::TextHash;
 use rustc_hash::FxHashMap;
 
 /// How to run a batch.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Worker threads; at least one.
+    /// Threads checking records, the calling thread among them (it also reads and
+    /// writes them); at least one.
     pub threads: usize,
     /// Records per chunk handed to a worker.
     pub chunk: usize,
@@ -36,8 +37,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The settings for a number of worker threads: two chunks in flight for each,
-    /// one being checked and one waiting, so a worker never waits for the reader.
+    /// The settings for a number of threads: two chunks in flight for each, one being
+    /// checked and one waiting, so a worker never waits for the reader.
     pub fn with_threads(threads: usize) -> Settings {
         Settings {
             threads,
@@ -175,8 +176,9 @@ impl<T, E, F: FnMut(Output<T>) -> Result<bool, E>> Sink<T> for F {
     }
 }
 
-/// Checks every record, makes of each what `keep` says (on the worker threads), and
-/// hands each record to `sink` in input order, then the bytes rendered for it.
+/// Checks every record, makes of each what `keep` says (on `settings.threads`
+/// threads, the calling one among them), and hands each record to `sink` in input
+/// order, then the bytes rendered for it.
 pub fn run<K: Keep, S: Sink<K::Sent>>(
     mut catalog: Catalog,
     checker: &Checker,
@@ -188,7 +190,12 @@ pub fn run<K: Keep, S: Sink<K::Sent>>(
 ) -> Result<Summary, S::Error> {
     let threads = settings.threads.max(1);
     let in_flight = settings.in_flight.max(threads);
-    let chunk = settings.chunk.max(1);
+    let settings = &Settings {
+        threads,
+        in_flight,
+        chunk: settings.chunk.max(1),
+        share_bytes: settings.share_bytes,
+    };
     let shared = AtomicU64::new(0);
     // At most `in_flight` chunks are sent and not yet written, so neither channel
     // ever fills.
@@ -201,33 +208,24 @@ pub fn run<K: Keep, S: Sink<K::Sent>>(
         let layout = &layout;
         let memo = &memo;
         let shared = &shared;
-        for _ in 0..threads {
+        // This thread is one of the `threads`: it cuts records, writes the checked
+        // ones in order, and checks chunks itself whenever it would otherwise wait.
+        // A thread more than there are cores would take turns with the workers, and
+        // the queue would run dry while the cutting thread waited for its turn.
+        for _ in 1..threads {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
             scope.spawn(move || {
-                let mut worker = Worker {
-                    checker,
-                    defaults: options,
-                    options: options.clone(),
-                    memo,
-                    shared: 0,
-                };
+                let mut worker = Worker::new(checker, options, memo);
                 loop {
                     let next = work_rx
                         .lock()
                         .expect("no worker panics holding the lock")
                         .recv();
-                    let Ok((seq, records, mut done)) = next else {
+                    let Ok((seq, records, done)) = next else {
                         break;
                     };
-                    let records: Vec<Record> =
-                        records.into_iter().map(|raw| layout.record(raw)).collect();
-                    let outcomes = worker.check_all(&records, keep);
-                    for (record, outcome) in records.into_iter().zip(outcomes) {
-                        let output = keep.send(Output { record, outcome }, &mut done.rendered);
-                        done.outputs.push(output);
-                        done.ends.push(done.rendered.len());
-                    }
+                    let done = worker.check_chunk(layout, records, done, keep);
                     if done_tx.send((seq, done)).is_err() {
                         break;
                     }
@@ -236,18 +234,28 @@ pub fn run<K: Keep, S: Sink<K::Sent>>(
             });
         }
         drop(done_tx);
-        // This thread cuts records (decoding is the workers') and writes the checked
-        // ones in order: both are light, and one thread for both leaves the cores to
-        // the workers.
+        let mut worker = Worker::new(checker, options, memo);
+        // A chunk sent and not yet taken by a worker, checked here. A worker holding
+        // the queue is taking the next chunk or waiting for one: none for this thread.
+        let help = || {
+            let next = match work_rx.try_lock() {
+                Ok(queue) => queue.try_recv().ok(),
+                Err(TryLockError::WouldBlock) => None,
+                Err(TryLockError::Poisoned(_)) => panic!("a worker panicked holding the queue"),
+            };
+            let (seq, records, done) = next?;
+            Some((seq, worker.check_chunk(layout, records, done, keep)))
+        };
         let result = read_and_write(
             &mut catalog,
-            chunk,
-            in_flight,
+            settings,
             &work_tx,
             &done_rx,
+            help,
             progress,
             &mut sink,
         );
+        shared.fetch_add(worker.shared, Ordering::Relaxed);
         // Whatever happened, let the workers finish.
         drop(work_tx);
         result
@@ -280,13 +288,14 @@ impl<T> Default for Done<T> {
 /// buffers are reused, not made anew.
 fn read_and_write<T, S: Sink<T>>(
     catalog: &mut Catalog,
-    chunk: usize,
-    in_flight: usize,
+    settings: &Settings,
     work_tx: &SyncSender<(u64, Vec<RawRecord>, Done<T>)>,
     done_rx: &Receiver<(u64, Done<T>)>,
+    mut help: impl FnMut() -> Option<(u64, Done<T>)>,
     progress: &Progress,
     sink: &mut S,
 ) -> Result<Summary, S::Error> {
+    let (chunk, in_flight) = (settings.chunk, settings.in_flight);
     let mut summary = Summary::default();
     let mut spare: Vec<Done<T>> = (0..in_flight).map(|_| Done::default()).collect();
     let mut pending: BTreeMap<u64, Done<T>> = BTreeMap::new();
@@ -316,7 +325,9 @@ fn read_and_write<T, S: Sink<T>>(
         if all_read && written == sent {
             return Ok(summary);
         }
-        let Ok((seq, done)) = done_rx.recv() else {
+        // A checked chunk if there is one; else a chunk to check here; else wait.
+        let next = done_rx.try_recv().ok().or_else(&mut help);
+        let Some((seq, done)) = next.or_else(|| done_rx.recv().ok()) else {
             return Ok(summary);
         };
         pending.insert(seq, done);
@@ -351,6 +362,34 @@ struct Worker<'a, T> {
 }
 
 impl<'a, T: Clone> Worker<'a, T> {
+    fn new(checker: &'a Checker, options: &'a Options, memo: &'a Memo<'a, T>) -> Worker<'a, T> {
+        Worker {
+            checker,
+            defaults: options,
+            options: options.clone(),
+            memo,
+            shared: 0,
+        }
+    }
+
+    /// Decodes, checks and renders a chunk of records into `done`.
+    fn check_chunk<K: Keep<Value = T>>(
+        &mut self,
+        layout: &Layout,
+        records: Vec<RawRecord>,
+        mut done: Done<K::Sent>,
+        keep: &K,
+    ) -> Done<K::Sent> {
+        let records: Vec<Record> = records.into_iter().map(|raw| layout.record(raw)).collect();
+        let outcomes = self.check_all(&records, keep);
+        for (record, outcome) in records.into_iter().zip(outcomes) {
+            let output = keep.send(Output { record, outcome }, &mut done.rendered);
+            done.outputs.push(output);
+            done.ends.push(done.rendered.len());
+        }
+        done
+    }
+
     /// Checks a chunk's records. The answers remembered for them are looked up
     /// together first, a lock per shard and one probe after another, so the waits for
     /// memory overlap instead of adding up; the rest are checked one by one.
@@ -731,6 +770,44 @@ mod tests {
             })
             .collect();
         (checked, summary)
+    }
+
+    #[test]
+    fn the_calling_thread_checks_when_it_would_wait() {
+        // One thread: no worker is started, and the calling thread checks every
+        // chunk; with more, it checks those no worker has taken yet.
+        let checker = Checker::embedded().expect("the embedded database loads");
+        let mut csv = String::from("id,ingredients\n");
+        for i in 0..1000 {
+            csv.push_str(&format!("{i},\"Water, Glycerin\"\n"));
+        }
+        let caller = std::thread::current().id();
+        let settings = Settings {
+            chunk: 16,
+            ..Settings::with_threads(1)
+        };
+        let mut written = 0;
+        let summary = run(
+            catalog(csv),
+            &checker,
+            &Options::default(),
+            &settings,
+            &Progress::default(),
+            &|_: Assessment| std::thread::current().id(),
+            |o: Output<_>| {
+                written += 1;
+                assert_eq!(
+                    o.outcome,
+                    Outcome::Checked {
+                        verdict: Verdict::Ok,
+                        value: caller
+                    }
+                );
+                Ok::<bool, ()>(true)
+            },
+        )
+        .expect("the sink never fails");
+        assert_eq!((written, summary.checked), (1000, 1000));
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub struct BatchArgs {
     /// Stop at the first record that cannot be checked (exit 2).
     #[arg(long)]
     pub strict: bool,
-    /// Worker threads (default: one per core).
+    /// Threads checking records, the one reading and writing them among them
+    /// (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     #[command(flatten)]
