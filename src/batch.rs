@@ -3,9 +3,10 @@
 //! `catalog`'s job and writing them is the caller's (a reporter).
 //!
 //! The calling thread cuts the catalog into chunks of records, workers decode, check
-//! and render them, and the calling thread hands them back in order. At most a fixed
-//! number of chunks are out at once, so memory does not depend on the number of
-//! records.
+//! and render them, and the calling thread hands them back in order; whenever it
+//! would wait for a worker, it checks the next chunk no worker has taken. At most a
+//! fixed number of chunks are out at once, so memory does not depend on the number
+//! of records.
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
