@@ -41,7 +41,7 @@ pub struct BatchArgs {
     /// Stop at the first record that cannot be checked (exit 2).
     #[arg(long)]
     pub strict: bool,
-    /// Threads checking records, the one reading and writing them among them
+    /// Threads checking records, counting the one that also reads and writes them
     /// (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
