@@ -735,22 +735,21 @@ mod tests {
 
     type Kept = Arc<(Verdict, Option<u32>)>;
 
-    /// Runs a catalog keeping verdict and wait, with answers shared: every outcome.
-    fn outcomes(csv: String, threads: usize) -> (Vec<Outcome<Kept>>, Summary) {
+    /// Runs a catalog keeping what `keep` makes of each assessment: every outcome.
+    fn run_keeping<T: Clone + Send>(
+        csv: String,
+        settings: &Settings,
+        keep: impl Fn(Assessment) -> T + Sync,
+    ) -> (Vec<Outcome<T>>, Summary) {
         let checker = Checker::embedded().expect("the embedded database loads");
-        let settings = Settings {
-            threads,
-            share_bytes: 1 << 20,
-            ..Settings::default()
-        };
         let mut out = Vec::new();
         let summary = run(
             catalog(csv),
             &checker,
             &Options::default(),
-            &settings,
+            settings,
             &Progress::default(),
-            &|a: Assessment| Arc::new((a.verdict, a.wait_hours)),
+            &keep,
             |o: Output<_>| {
                 out.push(o.outcome);
                 Ok::<bool, ()>(true)
@@ -758,6 +757,18 @@ mod tests {
         )
         .expect("the sink never fails");
         (out, summary)
+    }
+
+    /// Runs a catalog keeping verdict and wait, with answers shared: every outcome.
+    fn outcomes(csv: String, threads: usize) -> (Vec<Outcome<Kept>>, Summary) {
+        let settings = Settings {
+            threads,
+            share_bytes: 1 << 20,
+            ..Settings::default()
+        };
+        run_keeping(csv, &settings, |a: Assessment| {
+            Arc::new((a.verdict, a.wait_hours))
+        })
     }
 
     /// The same, keeping the records that were checked.
@@ -777,7 +788,6 @@ mod tests {
     fn the_calling_thread_checks_when_it_would_wait() {
         // One thread: no worker is started, and the calling thread checks every
         // chunk; with more, it checks those no worker has taken yet.
-        let checker = Checker::embedded().expect("the embedded database loads");
         let mut csv = String::from("id,ingredients\n");
         for i in 0..1000 {
             csv.push_str(&format!("{i},\"Water, Glycerin\"\n"));
@@ -787,28 +797,13 @@ mod tests {
             chunk: 16,
             ..Settings::with_threads(1)
         };
-        let mut written = 0;
-        let summary = run(
-            catalog(csv),
-            &checker,
-            &Options::default(),
-            &settings,
-            &Progress::default(),
-            &|_: Assessment| std::thread::current().id(),
-            |o: Output<_>| {
-                written += 1;
-                assert_eq!(
-                    o.outcome,
-                    Outcome::Checked {
-                        verdict: Verdict::Ok,
-                        value: caller
-                    }
-                );
-                Ok::<bool, ()>(true)
-            },
-        )
-        .expect("the sink never fails");
-        assert_eq!((written, summary.checked), (1000, 1000));
+        let (out, summary) = run_keeping(csv, &settings, |_| std::thread::current().id());
+        let here = Outcome::Checked {
+            verdict: Verdict::Ok,
+            value: caller,
+        };
+        assert!(out.iter().all(|o| *o == here), "{out:?}");
+        assert_eq!((out.len(), summary.checked), (1000, 1000));
     }
 
     #[test]
