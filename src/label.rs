@@ -263,7 +263,8 @@ const BRACKET_OR_NEWLINE: [bool; 256] = {
 /// round brackets never span more than `MAX_ROUND` bytes, so hostile input cannot make
 /// one bracket swallow a whole label.
 struct Brackets {
-    close_of: rustc_hash::FxHashMap<usize, usize>,
+    /// `(open, close)` byte offsets, by `open`.
+    pairs: Vec<(usize, usize)>,
 }
 
 const MAX_ROUND: usize = 400;
@@ -271,12 +272,29 @@ const MAX_DEPTH: usize = 32;
 
 impl Brackets {
     fn new(text: &str) -> Brackets {
-        let mut close_of = rustc_hash::FxHashMap::default();
+        let bytes = text.as_bytes();
+        // Most labels have round brackets and newlines at most: those three bytes are
+        // found with a vectorised search, not a look at every byte.
+        let only_round = memchr::memchr3(b'[', b']', b'{', bytes).is_none()
+            && memchr::memchr(b'}', bytes).is_none();
+        let mut pairs = if only_round {
+            Brackets::pair(bytes, memchr::memchr3_iter(b'(', b')', b'\n', bytes))
+        } else {
+            Brackets::pair(
+                bytes,
+                (0..bytes.len()).filter(|&i| BRACKET_OR_NEWLINE[usize::from(bytes[i])]),
+            )
+        };
+        pairs.sort_unstable();
+        Brackets { pairs }
+    }
+
+    /// Pairs the brackets at `at` (every bracket and newline of `bytes`, in order).
+    fn pair(bytes: &[u8], at: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
+        let mut pairs = Vec::new();
         let mut stack: Vec<(u8, usize)> = Vec::new();
-        for (i, b) in text.bytes().enumerate() {
-            if !BRACKET_OR_NEWLINE[usize::from(b)] {
-                continue;
-            }
+        for i in at {
+            let b = bytes[i];
             match b {
                 b'(' | b'[' | b'{' => {
                     if stack.len() >= MAX_DEPTH {
@@ -294,7 +312,7 @@ impl Brackets {
                         let (_, at) = stack[k];
                         stack.truncate(k);
                         if open != b'(' || i - at <= MAX_ROUND {
-                            close_of.insert(at, i);
+                            pairs.push((at, i));
                         }
                     }
                 }
@@ -305,7 +323,15 @@ impl Brackets {
                 _ => {}
             }
         }
-        Brackets { close_of }
+        pairs
+    }
+
+    /// Where the bracket opened at `open` closes, if it does.
+    fn close_of(&self, open: usize) -> Option<usize> {
+        self.pairs
+            .binary_search_by_key(&open, |&(o, _)| o)
+            .ok()
+            .map(|k| self.pairs[k].1)
     }
 }
 
@@ -832,7 +858,7 @@ impl Parser<'_> {
                 }
             }
             if matches!(b, b'(' | b'[' | b'{')
-                && let Some(&close) = self.brackets.close_of.get(&i)
+                && let Some(close) = self.brackets.close_of(i)
                 && close < range.end
             {
                 let inner = i + 1..close;
@@ -1603,6 +1629,32 @@ mod tests {
             .into_iter()
             .map(|i| i.text)
             .collect()
+    }
+
+    #[test]
+    fn round_brackets_pair_alike_by_search_and_by_scan() {
+        // `Brackets::new` finds round brackets and newlines with a vectorised search
+        // when a label has no other bracket; a look at every byte must agree.
+        for text in [
+            "Cocos Nucifera (Coconut, Organic) Oil, Water",
+            "Oil (Organic, Water (Aqua)) ((, Glycerin)\n(Ceramide NP, Lecithin",
+            "Water) (Aqua, Glycerin (Vegetable)\n) Extract (",
+        ] {
+            let bytes = text.as_bytes();
+            let scanned = Brackets::pair(
+                bytes,
+                (0..bytes.len()).filter(|&i| BRACKET_OR_NEWLINE[usize::from(bytes[i])]),
+            );
+            let mut scanned_sorted = scanned.clone();
+            scanned_sorted.sort_unstable();
+            assert!(!scanned.is_empty());
+            assert_eq!(Brackets::new(text).pairs, scanned_sorted, "{text}");
+        }
+        let b = Brackets::new("Oil [Shade 1 (Red)], Water {x}");
+        assert_eq!(b.close_of(4), Some(18));
+        assert_eq!(b.close_of(13), Some(17));
+        assert_eq!(b.close_of(27), Some(29));
+        assert_eq!(b.close_of(5), None);
     }
 
     #[test]
