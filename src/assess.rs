@@ -126,14 +126,15 @@ impl Assessment {
 pub struct Finding {
     /// The ingredient as printed.
     pub ingredient: String,
-    /// The database name it resolved to.
-    pub name: String,
+    /// The database name it resolved to (borrowed from the embedded database, as are
+    /// the category and most reasons: a batch makes millions of findings).
+    pub name: Text,
     /// Position in its part; `None` for a product-type window.
     pub position: Option<usize>,
     pub part: usize,
-    pub category: String,
+    pub category: Text,
     pub wait_hours: Option<u32>,
-    pub reason: String,
+    pub reason: Text,
     /// Matched to a flagged name through a small misspelling.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub probable: bool,
@@ -148,11 +149,11 @@ pub struct Finding {
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
     pub ingredient: String,
-    pub name: String,
+    pub name: Text,
     pub position: Option<usize>,
     pub part: usize,
-    pub category: String,
-    pub reason: String,
+    pub category: Text,
+    pub reason: Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -315,7 +316,7 @@ impl Checker {
             .into_iter()
             .map(|(text, part)| Note {
                 ingredient: text,
-                name: String::new(),
+                name: Cow::Borrowed(""),
                 position: None,
                 part,
                 category: "note".into(),
@@ -347,11 +348,12 @@ impl Checker {
                 ingredients.push(item.ingredient(status, None, None, below, self));
                 continue;
             };
-            // Most ingredients are neither findings nor notes: their texts are not copied.
+            // Most ingredients are neither findings nor notes; those that are borrow
+            // their name, category and (unless it is qualified) reason from the database.
             let mut category: Text = category.clone();
-            let mut reason = Cow::Borrowed(reason);
-            let mut finding: Option<(String, String)> = None;
-            let mut note: Option<(String, String)> = None;
+            let mut reason: Text = reason.clone();
+            let mut finding: Option<(Text, Text)> = None;
+            let mut note: Option<(Text, Text)> = None;
             match kind {
                 CategoryKind::Finding => {
                     if flags.furocoumarin && says_furocoumarin_free() {
@@ -368,7 +370,7 @@ impl Checker {
                             } else {
                                 "the first ingredient"
                             };
-                            finding = Some((category.to_string(), format!("{reason} ({why})")));
+                            finding = Some((category.clone(), format!("{reason} ({why})").into()));
                         }
                     } else if let Some(what) = &flags.dual_use {
                         let buffer = flags.buffers.iter().find(|b| {
@@ -377,23 +379,22 @@ impl Checker {
                                 .is_some_and(|&(salt, _)| present.contains(&(item.part, salt)))
                         });
                         if !counts_as_active {
-                            note =
-                                Some((category.to_string(), format!("after the 1% line: {what}")));
+                            note = Some((category.clone(), concat(&["after the 1% line: ", what])));
                         } else if let (Some(salt), None) = (buffer, stated) {
                             note = Some((
-                                category.to_string(),
-                                format!("with {salt}: a buffer ({what}), not an active"),
+                                category.clone(),
+                                format!("with {salt}: a buffer ({what}), not an active").into(),
                             ));
                         } else {
-                            finding = Some((category.to_string(), reason.to_string()));
+                            finding = Some((category.clone(), reason));
                         }
                     } else {
-                        finding = Some((category.to_string(), reason.to_string()));
+                        finding = Some((category.clone(), reason));
                     }
                 }
-                CategoryKind::Note => note = Some((category.to_string(), reason.to_string())),
+                CategoryKind::Note => note = Some((category.clone(), reason)),
                 CategoryKind::Info if category == "beneficial" => {
-                    note = Some((category.to_string(), reason.to_string()))
+                    note = Some((category.clone(), reason))
                 }
                 _ => {}
             }
@@ -403,8 +404,12 @@ impl Checker {
             {
                 if f64::from(r.low) >= db.rule("comedogenic-finding-min") && counts_as_active {
                     finding = Some((
-                        "comedogenic".to_string(),
-                        format!("comedogenic rating {r} (Fulton scale), above the 1% line"),
+                        Cow::Borrowed("comedogenic"),
+                        concat(&[
+                            "comedogenic rating ",
+                            &r.to_string(),
+                            " (Fulton scale), above the 1% line",
+                        ]),
                     ));
                 } else if f64::from(r.high) >= db.rule("comedogenic-note-min") {
                     let where_ = if counts_as_active {
@@ -413,8 +418,13 @@ impl Checker {
                         ", after the 1% line"
                     };
                     note = Some((
-                        "comedogenic".to_string(),
-                        format!("comedogenic rating {r}{where_}: a note only"),
+                        Cow::Borrowed("comedogenic"),
+                        concat(&[
+                            "comedogenic rating ",
+                            &r.to_string(),
+                            where_,
+                            ": a note only",
+                        ]),
                     ));
                 }
             }
@@ -423,13 +433,13 @@ impl Checker {
                 let wait = self.wait(&cat, profile, options);
                 let probable = item.resolution.how == How::Probable;
                 let reason = if probable {
-                    format!("probably `{name}` (the label reads `{}`): {why}", item.text)
+                    format!("probably `{name}` (the label reads `{}`): {why}", item.text).into()
                 } else {
                     why
                 };
                 findings.push(Finding {
                     ingredient: item.text.clone(),
-                    name: name.to_string(),
+                    name: name.clone(),
                     position: Some(item.position),
                     part: item.part,
                     category: cat,
@@ -442,7 +452,7 @@ impl Checker {
             } else if let Some((cat, why)) = note {
                 notes.push(Note {
                     ingredient: item.text.clone(),
-                    name: name.to_string(),
+                    name: name.clone(),
                     position: Some(item.position),
                     part: item.part,
                     category: cat,
@@ -455,6 +465,7 @@ impl Checker {
                 && !f.reason.contains("allergen")
             {
                 f.reason
+                    .to_mut()
                     .push_str("; the EU lists it as a fragrance allergen");
             }
             if item.resolution.how == How::Alternate {
@@ -462,14 +473,15 @@ impl Checker {
                 if !unknown.is_empty() {
                     notes.push(Note {
                         ingredient: item.text.clone(),
-                        name: name.to_string(),
+                        name: name.clone(),
                         position: Some(item.position),
                         part: item.part,
-                        category: "unrecognized".into(),
+                        category: Cow::Borrowed("unrecognized"),
                         reason: format!(
                             "read as `{name}`; the alternate name(s) {} are not in the database",
                             crate::db::quote_list(&unknown)
-                        ),
+                        )
+                        .into(),
                     });
                 }
             }
@@ -486,17 +498,18 @@ impl Checker {
         {
             findings.push(Finding {
                 ingredient: String::new(),
-                name: window.label.clone(),
+                name: window.label.clone().into(),
                 position: None,
                 part: 0,
-                category: window.id.clone(),
+                category: window.id.clone().into(),
                 wait_hours: self
                     .wait(&window.id, profile, options)
                     .and_then(Wait::hours),
                 reason: format!(
                     "product type {} ({type_source}): {}",
                     product_type, window.reason
-                ),
+                )
+                .into(),
                 probable: false,
                 possible: false,
                 safe_from: None,
@@ -932,7 +945,7 @@ struct Described<'a> {
     name: &'a Text,
     category: &'a Text,
     flags: &'a Flags,
-    reason: &'a str,
+    reason: &'a Text,
     rating: Option<Rating>,
     kind: CategoryKind,
 }
@@ -1013,6 +1026,12 @@ pub fn wait_text(hours: Option<u32>, baseline: u32) -> String {
         Some(h) if h < 24 => format!("wait {h} hours"),
         Some(h) => format!("wait {h} hours (from day {})", h.div_ceil(24) + 1),
     }
+}
+
+/// The pieces joined, in one allocation: cheaper than `format!` for the reasons made
+/// for most items of a label.
+fn concat(pieces: &[&str]) -> Text {
+    Cow::Owned(pieces.concat())
 }
 
 /// RFC 3339 with the zone's offset.

@@ -336,7 +336,9 @@ fn judge(
             .collect();
         report.violations.push(Issue {
             kind: IssueKind::Avoid,
-            rule: avoid.first().map_or("avoid".into(), |f| f.category.clone()),
+            rule: avoid
+                .first()
+                .map_or("avoid".into(), |f| f.category.to_string()),
             message: format!(
                 "must be avoided after treatment: {}",
                 describe(&avoid).join(", ")
@@ -385,7 +387,7 @@ fn judge(
                 kind: IssueKind::ClaimTooEarly,
                 rule: late
                     .first()
-                    .map_or("baseline".into(), |f| f.category.clone()),
+                    .map_or("baseline".into(), |f| f.category.to_string()),
                 message: format!(
                     "recommended from {}, but safe only from day {} ({} h): {}",
                     claim_words(claimed, policy.claim_unit),
@@ -464,7 +466,7 @@ fn judge(
     for (f, reason) in excepted_findings {
         report.warnings.push(Issue {
             kind: IssueKind::WarnedCategory,
-            rule: f.category.clone(),
+            rule: f.category.to_string(),
             message: format!("{} ({}) accepted by an exception", f.ingredient, f.category),
             ingredients: vec![f.ingredient.clone()],
             excepted: Some(reason),

@@ -283,7 +283,7 @@ pub struct Pattern {
     pub source_regex: String,
     pub category: Text,
     pub flags: Flags,
-    pub reason: String,
+    pub reason: Text,
     pub source: Vec<String>,
 }
 
@@ -942,7 +942,7 @@ impl Builder {
                 source_regex: row[2].to_string(),
                 category: Cow::Owned(row[3].to_string()),
                 flags,
-                reason: row[5].to_string(),
+                reason: Cow::Owned(row[5].to_string()),
                 source: split_list(&row[6]),
             });
         }

@@ -143,7 +143,7 @@ pub fn explain(checker: &Checker, name: &str) -> Explanation {
                 aliases: Vec::new(),
                 comedogenic: None,
                 rules: pat.flags.to_cell(),
-                reason: pat.reason.clone(),
+                reason: pat.reason.to_string(),
                 sources: sources(db, &pat.source),
                 lookalikes: Vec::new(),
                 defined_at: None,

@@ -391,7 +391,7 @@ fn check(
     let day0 = treated.date();
     let (reason, reason_category) = match (a.verdict, a.findings.first()) {
         (Verdict::Ok, _) | (_, None) => ("baseline".to_string(), "baseline".to_string()),
-        (_, Some(f)) => (assess::summarize(&a, checker.db()), f.category.clone()),
+        (_, Some(f)) => (assess::summarize(&a, checker.db()), f.category.to_string()),
     };
     let unrecognized = a.unrecognized().map(|i| i.text.clone()).collect();
     let checked = Checked {

@@ -20,12 +20,12 @@ fn categories_of(a: &Assessment, printed: &str) -> Vec<String> {
     a.findings
         .iter()
         .filter(|f| f.ingredient == printed)
-        .map(|f| f.category.clone())
+        .map(|f| f.category.to_string())
         .collect()
 }
 
 fn categories(a: &Assessment) -> Vec<String> {
-    let mut c: Vec<String> = a.findings.iter().map(|f| f.category.clone()).collect();
+    let mut c: Vec<String> = a.findings.iter().map(|f| f.category.to_string()).collect();
     c.sort();
     c.dedup();
     c
@@ -35,7 +35,7 @@ fn note_of(a: &Assessment, printed: &str) -> Option<String> {
     a.notes
         .iter()
         .find(|n| n.ingredient == printed)
-        .map(|n| n.reason.clone())
+        .map(|n| n.reason.to_string())
 }
 
 // Protocol section 3 rule 1: whole INCI names, never substrings.

@@ -112,7 +112,7 @@ pub struct Answer(Arc<[u8]>);
 
 impl Answer {
     pub fn new(a: &Assessment, with_safe_from: bool) -> Answer {
-        let mut categories: Vec<&str> = a.findings.iter().map(|f| f.category.as_str()).collect();
+        let mut categories: Vec<&str> = a.findings.iter().map(|f| &*f.category).collect();
         categories.sort_unstable();
         categories.dedup();
         let flagged: Vec<&str> = a

@@ -55,14 +55,14 @@ pub fn write(out: &mut dyn Write, a: &Assessment, db: &Database) -> std::io::Res
             };
             let label = db
                 .category(&f.category)
-                .map_or(f.category.as_str(), |c| c.label.as_str());
+                .map_or(&*f.category, |c| c.label.as_str());
             let place = match (f.position, multipart) {
                 (Some(p), true) => format!("{}#{p} ", part_name(a, f.part)),
                 (Some(p), false) => format!("#{p} "),
                 (None, _) => String::new(),
             };
             let printed = if f.ingredient.is_empty() {
-                f.name.clone()
+                f.name.to_string()
             } else {
                 sanitize(&f.ingredient)
             };

@@ -160,9 +160,9 @@ pub(super) fn result(a: &Assessment, label: &str, db: &Database, tz: &TimeZone) 
         out.push_str(r#"<h3>Why</h3><ul class="findings">"#);
         for f in &a.findings {
             let printed = if f.ingredient.is_empty() {
-                &f.name
+                &*f.name
             } else {
-                &f.ingredient
+                f.ingredient.as_str()
             };
             let mut where_ = String::new();
             if let Some(p) = f.position {
