@@ -182,6 +182,21 @@ fn remember<T: Clone>(
     answer
 }
 
+/// The sum of the differences between two keys' letter counts. Summed sixteen bins at
+/// a time into a small total, which compiles to one vector instruction per sixteen
+/// bins (`psadbw` on x86); a bin's difference can be 255, and 48 of them fit in `u16`.
+fn count_difference(a: &Histogram, b: &Histogram) -> u32 {
+    let mut total = 0u32;
+    for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
+        let mut sum = 0u16;
+        for i in 0..16 {
+            sum += u16::from(x[i].abs_diff(y[i]));
+        }
+        total += u32::from(sum);
+    }
+    total
+}
+
 /// The letter counts of a key.
 fn histogram(key: &[u8]) -> Histogram {
     let mut h = [0u8; 48];
@@ -648,12 +663,7 @@ impl Matcher {
                 let within = best.map_or(limit, |(_, d)| d.saturating_sub(1));
                 // Each edit changes the letter counts by at most two: a cheap bound
                 // that skips most candidates before the real distance.
-                let bound: u32 = hist
-                    .iter()
-                    .zip(cand_hist)
-                    .map(|(a, b)| u32::from(a.abs_diff(*b)))
-                    .sum();
-                if bound as usize > 2 * within {
+                if count_difference(&hist, cand_hist) as usize > 2 * within {
                     continue;
                 }
                 // `Benzophenone-1` is not `Benzophenone`, nor `PEG-8` `PEG-80`.
@@ -802,6 +812,28 @@ fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letter_count_differences_are_summed_exactly() {
+        let naive = |a: &Histogram, b: &Histogram| -> u32 {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| u32::from(x.abs_diff(*y)))
+                .sum()
+        };
+        let (zeros, full) = ([0u8; 48], [255u8; 48]);
+        assert_eq!(count_difference(&zeros, &full), 48 * 255);
+        assert_eq!(count_difference(&full, &zeros), 48 * 255);
+        let a = histogram(b"glycolicacid");
+        let b = histogram(b"glyco1icacid");
+        assert_eq!(count_difference(&a, &b), naive(&a, &b));
+        assert_eq!(count_difference(&a, &b), 2);
+        let mut c = [0u8; 48];
+        for (i, v) in c.iter_mut().enumerate() {
+            *v = (i * 37 % 256) as u8;
+        }
+        assert_eq!(count_difference(&c, &full), naive(&c, &full));
+    }
 
     /// A thread remembers resolutions (and joined neighbours) for one matcher at a
     /// time: a matcher with an overlay never gets another's answer for the same text,
