@@ -323,11 +323,15 @@ impl Checker {
                 reason: "an unknown blend, read as the ingredients listed in its brackets".into(),
             })
             .collect();
+        // The rules read for every item, looked up once per label.
+        let dual_use_percent = db.rule("dual-use-percent");
+        let comedogenic_finding_min = db.rule("comedogenic-finding-min");
+        let comedogenic_note_min = db.rule("comedogenic-note-min");
         let mut ingredients = Vec::with_capacity(items.len());
         for item in items {
             let line = lines[item.part];
             let below = item.may_contain || line.is_some_and(|l| item.position >= l);
-            let stated = item.percent.map(|p| p >= db.rule("dual-use-percent"));
+            let stated = item.percent.map(|p| p >= dual_use_percent);
             let counts_as_active = match stated {
                 Some(s) => s,
                 None => !below,
@@ -402,7 +406,7 @@ impl Checker {
                 && note.is_none()
                 && let Some(r) = rating
             {
-                if f64::from(r.low) >= db.rule("comedogenic-finding-min") && counts_as_active {
+                if f64::from(r.low) >= comedogenic_finding_min && counts_as_active {
                     finding = Some((
                         Cow::Borrowed("comedogenic"),
                         concat(&[
@@ -411,7 +415,7 @@ impl Checker {
                             " (Fulton scale), above the 1% line",
                         ]),
                     ));
-                } else if f64::from(r.high) >= db.rule("comedogenic-note-min") {
+                } else if f64::from(r.high) >= comedogenic_note_min {
                     let where_ = if counts_as_active {
                         ""
                     } else {
