@@ -246,6 +246,44 @@ const PLAIN: [bool; 256] = {
     t
 };
 
+/// Where the run of `PLAIN` bytes from `i` ends, at `end` at the latest. Names run
+/// for a dozen or two bytes between separators, so eight bytes are looked at at once.
+fn plain_run_end(bytes: &[u8], mut i: usize, end: usize) -> usize {
+    while i + 8 <= end {
+        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        let not_plain = not_plain(word);
+        if not_plain != 0 {
+            return i + (not_plain.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < end && PLAIN[usize::from(bytes[i])] {
+        i += 1;
+    }
+    i
+}
+
+/// The top bit of each byte of `word` (read little-endian) that is not `PLAIN`: not
+/// ASCII, or neither a letter, a digit nor a space. For a byte under 0x80, adding
+/// `0x80 - lo` sets its top bit exactly when it is at least `lo`, and carries into
+/// no other byte.
+fn not_plain(word: u64) -> u64 {
+    const fn each(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    const TOP: u64 = each(0x80);
+    let ascii = word & !TOP;
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        let at_least_lo = x.wrapping_add(each(0x80 - lo));
+        let above_hi = x.wrapping_add(each(0x7f - hi));
+        at_least_lo & !above_hi & TOP
+    };
+    let letter = in_range(ascii | each(0x20), b'a', b'z');
+    let digit = in_range(ascii, b'0', b'9');
+    let space = in_range(ascii, b' ', b' ');
+    (word & TOP) | (!(letter | digit | space) & TOP)
+}
+
 /// Brackets and the newline: the bytes `Brackets::new` looks at.
 const BRACKET_OR_NEWLINE: [bool; 256] = {
     let mut t = [false; 256];
@@ -841,10 +879,7 @@ impl Parser<'_> {
             // a `May contain` or `Peut contenir` block.
             if PLAIN[usize::from(b)] {
                 if !blank {
-                    i += 1;
-                    while i < range.end && PLAIN[usize::from(bytes[i])] {
-                        i += 1;
-                    }
+                    i = plain_run_end(bytes, i + 1, range.end);
                     continue;
                 }
                 if b == b' ' {
@@ -1629,6 +1664,33 @@ mod tests {
             .into_iter()
             .map(|i| i.text)
             .collect()
+    }
+
+    #[test]
+    fn eight_bytes_are_read_as_plain_exactly_when_each_is() {
+        // Every byte value at every place of a word of otherwise plain bytes, so a
+        // wrong bit or a carry into the next byte shows.
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = *b"Aa0 zZ9m";
+                word[at] = b;
+                let expected = word
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| !PLAIN[usize::from(c)])
+                    .fold(0u64, |m, (k, _)| m | 0x80 << (8 * k));
+                assert_eq!(
+                    not_plain(u64::from_le_bytes(word)),
+                    expected,
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+        let text = b"Cetearyl Alcohol, Water and Glycerin";
+        assert_eq!(plain_run_end(text, 0, text.len()), 16);
+        assert_eq!(plain_run_end(text, 0, 10), 10);
+        assert_eq!(plain_run_end(text, 17, text.len()), text.len());
+        assert_eq!(plain_run_end(text, 16, text.len()), 16);
     }
 
     #[test]
