@@ -1242,10 +1242,15 @@ impl Plans {
         &mut self,
         items: impl Iterator<Item = (&'t str, bool)> + Clone,
     ) -> Vec<Plan> {
-        let found: Vec<(u128, Option<Plan>)> = items
+        // All the hashes first, then all the probes: with nothing but probes in a
+        // row, the processor has several of their waits for memory running at once.
+        let keys: Vec<(u128, bool)> = items
             .clone()
-            .map(|(s, after_stop)| {
-                let key = self.hash.of(s.as_bytes());
+            .map(|(s, after_stop)| (self.hash.of(s.as_bytes()), after_stop))
+            .collect();
+        let found: Vec<(u128, Option<Plan>)> = keys
+            .into_iter()
+            .map(|(key, after_stop)| {
                 (
                     key,
                     self.by_text[usize::from(after_stop)].get(&key).cloned(),

@@ -355,12 +355,10 @@ impl Matcher {
         let found: Vec<Result<Resolved, u128>> = RECENT.with(|recent| {
             let mut recent = recent.borrow_mut();
             recent.claim(self.id);
-            texts
-                .iter()
-                .map(|t| {
-                    let key = recent.hash.of(t.as_bytes());
-                    recent.by_hash.get(&key).cloned().ok_or(key)
-                })
+            // All the hashes first, then all the probes (see `Plans::get_or_make_each`).
+            let keys: Vec<u128> = texts.iter().map(|t| recent.hash.of(t.as_bytes())).collect();
+            keys.into_iter()
+                .map(|key| recent.by_hash.get(&key).cloned().ok_or(key))
                 .collect()
         });
         let mut new = Vec::new();
