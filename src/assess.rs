@@ -383,7 +383,10 @@ impl Checker {
                                 .is_some_and(|&(salt, _)| present.contains(&(item.part, salt)))
                         });
                         if !counts_as_active {
-                            note = Some((category.clone(), concat(&["after the 1% line: ", what])));
+                            note = Some((
+                                category.clone(),
+                                ["after the 1% line: ", what].concat().into(),
+                            ));
                         } else if let (Some(salt), None) = (buffer, stated) {
                             note = Some((
                                 category.clone(),
@@ -409,11 +412,7 @@ impl Checker {
                 if f64::from(r.low) >= comedogenic_finding_min && counts_as_active {
                     finding = Some((
                         Cow::Borrowed("comedogenic"),
-                        concat(&[
-                            "comedogenic rating ",
-                            &r.to_string(),
-                            " (Fulton scale), above the 1% line",
-                        ]),
+                        format!("comedogenic rating {r} (Fulton scale), above the 1% line").into(),
                     ));
                 } else if f64::from(r.high) >= comedogenic_note_min {
                     let where_ = if counts_as_active {
@@ -423,12 +422,7 @@ impl Checker {
                     };
                     note = Some((
                         Cow::Borrowed("comedogenic"),
-                        concat(&[
-                            "comedogenic rating ",
-                            &r.to_string(),
-                            where_,
-                            ": a note only",
-                        ]),
+                        format!("comedogenic rating {r}{where_}: a note only").into(),
                     ));
                 }
             }
@@ -1030,12 +1024,6 @@ pub fn wait_text(hours: Option<u32>, baseline: u32) -> String {
         Some(h) if h < 24 => format!("wait {h} hours"),
         Some(h) => format!("wait {h} hours (from day {})", h.div_ceil(24) + 1),
     }
-}
-
-/// The pieces joined, in one allocation: cheaper than `format!` for the reasons made
-/// for most items of a label.
-fn concat(pieces: &[&str]) -> Text {
-    Cow::Owned(pieces.concat())
 }
 
 /// RFC 3339 with the zone's offset.

@@ -183,8 +183,8 @@ fn remember<T: Clone>(
 }
 
 /// The sum of the differences between two keys' letter counts. Summed sixteen bins at
-/// a time into a small total, which compiles to one vector instruction per sixteen
-/// bins (`psadbw` on x86); a bin's difference can be 255, and 48 of them fit in `u16`.
+/// a time into a `u16` (a bin's difference is at most 255), which compiles to one
+/// vector instruction per sixteen bins (`psadbw` on x86).
 fn count_difference(a: &Histogram, b: &Histogram) -> u32 {
     let mut total = 0u32;
     for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
