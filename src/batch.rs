@@ -51,7 +51,7 @@ impl Settings {
 }
 
 impl Default for Settings {
-    /// One worker per core.
+    /// One thread per core, the calling one among them.
     fn default() -> Settings {
         Settings::with_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
