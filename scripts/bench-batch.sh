@@ -26,12 +26,24 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # Each command runs RUNS times (default 3; a shared machine's speed drifts from run
 # to run): the fastest run and the median are reported, and the largest peak memory.
 runs=${RUNS:-3}
+# Runs a command once, its output to /dev/null and its errors to stderr.txt, and prints
+# its wall time in seconds (to the microsecond: /usr/bin/time's hundredths are a tenth
+# of a 0.1 s run) and its peak memory in KiB.
+timed() {
+  python3 - "$dir/stderr.txt" "$@" <<'PY'
+import resource, subprocess, sys, time
+with open(sys.argv[1], "wb") as err:
+    start = time.perf_counter()
+    subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
+    elapsed = time.perf_counter() - start
+print(f"{elapsed:.6f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+}
 measure() { # label file command...
   local label=$1 file=$2; shift 2
   : > "$dir/times.txt"
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$@" > /dev/null 2> "$dir/stderr.txt" || true
-    tail -n 1 "$dir/time.txt" >> "$dir/times.txt"
+    timed "$@" >> "$dir/times.txt"
   done
   local records bytes
   records=$(cat "$file.records")
@@ -40,7 +52,7 @@ measure() { # label file command...
     { s[NR] = ($1 < 0.001 ? 0.001 : $1); if ($2 > k) k = $2 }
     END {
       best = s[1]; median = s[int((NR + 1) / 2)]
-      printf "%-34s %6.2f s %9.0f records/s %7.1f MB/s (median %6.1f MB/s)  peak %6.1f MiB\n", l, best, r / best, b / best / 1e6, b / median / 1e6, k / 1024 }'
+      printf "%-34s %7.3f s %9.0f records/s %7.1f MB/s (median %6.1f MB/s)  peak %6.1f MiB\n", l, best, r / best, b / best / 1e6, b / median / 1e6, k / 1024 }'
 }
 for n in "${sizes[@]}"; do
   file="$dir/catalog-$n.csv"
