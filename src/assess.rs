@@ -36,6 +36,11 @@ pub struct Options {
     pub treated_at: Option<jiff::ZonedDateTime>,
     /// A clinic's own waits for some categories, overriding the database.
     pub wait_overrides: HashMap<String, [Wait; 3]>,
+    /// Only the answer: the verdict, waits, findings and unrecognised ingredients, as
+    /// in a full assessment, without the notes and the known ingredients, for callers
+    /// that show no more (a batch's CSV rows). A catalog's labels are checked faster
+    /// without them.
+    pub brief: bool,
 }
 
 /// The checker: the database and its matcher, built once and shared by threads.
@@ -312,8 +317,10 @@ impl Checker {
             })
             .collect();
         let mut findings = Vec::new();
+        let brief = options.brief;
         let mut notes: Vec<Note> = blends
             .into_iter()
+            .filter(|_| !brief)
             .map(|(text, part)| Note {
                 ingredient: text,
                 name: Cow::Borrowed(""),
@@ -447,7 +454,9 @@ impl Checker {
                     possible: item.may_contain,
                     safe_from: None,
                 });
-            } else if let Some((cat, why)) = note {
+            } else if let Some((cat, why)) = note
+                && !brief
+            {
                 notes.push(Note {
                     ingredient: item.text.clone(),
                     name: name.clone(),
@@ -465,6 +474,9 @@ impl Checker {
                 f.reason
                     .to_mut()
                     .push_str("; the EU lists it as a fragrance allergen");
+            }
+            if brief {
+                continue;
             }
             if item.resolution.how == How::Alternate {
                 let unknown = self.matcher.unresolved_alternates(&item.text);

@@ -673,3 +673,68 @@ fn a_blend_is_read_as_its_listed_contents() {
         "the blend is reported"
     );
 }
+
+// A brief assessment (batch CSV rows) is the full one's answer without the rest.
+
+#[test]
+fn a_brief_assessment_gives_the_full_answer_without_notes_or_known_ingredients() {
+    let labels = [
+        "Water, Glycerin, Phenoxyethanol, Xanthan Gum, Glycolic Acid, Retinyl Palmitate",
+        "Water, Citric Acid, Sodium Citrate, Glycerin, Phenoxyethanol",
+        "Water, Glycerin, Phenoxyethanol, Lactic Acid 5%",
+        "Water, Isopropyl Myristate, Glycerin, Phenoxyethanol",
+        "Sucrose, Glycerin, Prunus Amygdalus Dulcis (Sweet Almond) Oil",
+        "Water, Parfum, Linalool, Glycolic Acid, Menthol, Retinol, Hydroquinone",
+        "Water, Glycerin, Frobnicated Moonstone, Dimethicon, Retinyl Palmitat",
+        "Water, Covabsorb (Ethylhexyl Methoxycinnamate, Butyl Methoxydibenzoylmethane)",
+        "Serum: Water, Glycerin, Retinol; Gel: Water, Glycerin, Sodium Hyaluronate",
+        "Mica, Talc, Dimethicone, [+/-: CI 77491, Carmine], Citric Acid, Phenoxyethanol",
+        "Water, Citrus Aurantium Bergamia (Bergamot) Fruit Oil, furocoumarin-free",
+    ];
+    let treated = aftercare::time::parse_datetime(
+        "2026-03-01 09:00",
+        &aftercare::time::time_zone(Some("UTC")).unwrap(),
+    )
+    .unwrap();
+    for label in labels {
+        let full = Options {
+            treated_at: Some(treated.clone()),
+            ..Options::default()
+        };
+        let brief = Options {
+            brief: true,
+            ..full.clone()
+        };
+        let (f, b) = (check_with(label, full), check_with(label, brief));
+        let answer = |a: &Assessment| {
+            (
+                a.verdict,
+                a.wait_hours,
+                a.safe_from.clone(),
+                a.findings
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{} {:?} {} {:?}: {}",
+                            f.ingredient, f.position, f.category, f.wait_hours, f.reason
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+                a.unrecognized().map(|i| i.text.clone()).collect::<Vec<_>>(),
+                a.parts.iter().map(|p| p.wait_hours).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(answer(&b), answer(&f), "{label}");
+        assert!(b.notes.is_empty(), "{label}: {:?}", b.notes);
+        assert!(
+            b.ingredients
+                .iter()
+                .all(|i| i.status == Status::Unrecognized),
+            "{label}"
+        );
+        assert!(f.ingredients.len() > b.ingredients.len(), "{label}");
+    }
+    // The labels above have notes in full, so leaving them out is what was tested.
+    let full = check("Water, Citric Acid, Sodium Citrate, Glycerin, Phenoxyethanol");
+    assert!(!full.notes.is_empty());
+}

@@ -82,7 +82,9 @@ const SHARE_BYTES: usize = 16 << 20;
 
 pub fn run(args: BatchArgs) -> Result<u8> {
     let checker = args.common.checker()?;
-    let options = args.common.options(None)?;
+    let mut options = args.common.options(None)?;
+    // A CSV row shows the answer alone; the notes and known ingredients are left out.
+    options.brief = args.format == Format::Csv;
     let columns = Columns {
         ingredients: args.column.clone(),
         id: args.id_column.clone(),

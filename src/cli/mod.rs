@@ -134,6 +134,7 @@ impl Common {
             name,
             treated_at,
             wait_overrides: Default::default(),
+            brief: false,
         })
     }
 

@@ -316,6 +316,7 @@ impl Ask {
             name: self.name.clone(),
             treated_at,
             wait_overrides: Default::default(),
+            brief: false,
         };
         Ok((options, tz))
     }
