@@ -28,15 +28,17 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 runs=${RUNS:-3}
 # Runs a command once, its output to /dev/null and its errors to stderr.txt, and prints
 # its wall time in seconds (to the microsecond: /usr/bin/time's hundredths are a tenth
-# of a 0.1 s run) and its peak memory in KiB.
+# of a 0.1 s run) and its peak memory in KiB (from /usr/bin/time, a small process whose
+# fork adds little to the figure, where a fork of Python would add its own 14 MiB).
 timed() {
-  python3 - "$dir/stderr.txt" "$@" <<'PY'
-import resource, subprocess, sys, time
-with open(sys.argv[1], "wb") as err:
+  python3 - "$dir/stderr.txt" "$dir/time.txt" "$@" <<'PY'
+import subprocess, sys, time
+err_path, mem_path, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(err_path, "wb") as err:
     start = time.perf_counter()
-    subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
+    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", mem_path, *cmd], stdout=subprocess.DEVNULL, stderr=err)
     elapsed = time.perf_counter() - start
-print(f"{elapsed:.6f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+print(f"{elapsed:.6f} {open(mem_path).read().split()[-1]}")
 PY
 }
 measure() { # label file command...
