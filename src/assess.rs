@@ -334,6 +334,14 @@ impl Checker {
         let dual_use_percent = db.rule("dual-use-percent");
         let comedogenic_finding_min = db.rule("comedogenic-finding-min");
         let comedogenic_note_min = db.rule("comedogenic-note-min");
+        // A note's reason, written only when notes are kept.
+        let noted = |why: &dyn Fn() -> String| -> Text {
+            if brief {
+                Cow::Borrowed("")
+            } else {
+                why().into()
+            }
+        };
         let mut ingredients = Vec::with_capacity(items.len());
         for item in items {
             let line = lines[item.part];
@@ -392,12 +400,12 @@ impl Checker {
                         if !counts_as_active {
                             note = Some((
                                 category.clone(),
-                                ["after the 1% line: ", what].concat().into(),
+                                noted(&|| ["after the 1% line: ", what].concat()),
                             ));
                         } else if let (Some(salt), None) = (buffer, stated) {
                             note = Some((
                                 category.clone(),
-                                format!("with {salt}: a buffer ({what}), not an active").into(),
+                                noted(&|| format!("with {salt}: a buffer ({what}), not an active")),
                             ));
                         } else {
                             finding = Some((category.clone(), reason));
@@ -429,7 +437,7 @@ impl Checker {
                     };
                     note = Some((
                         Cow::Borrowed("comedogenic"),
-                        format!("comedogenic rating {r}{where_}: a note only").into(),
+                        noted(&|| format!("comedogenic rating {r}{where_}: a note only")),
                     ));
                 }
             }
