@@ -387,9 +387,11 @@ fn ascii_regex(pattern: &str) -> Regex {
 /// building these automata costs a fraction of compiling the equivalent regexes.
 struct Syntax {
     headings: AhoCorasick,
-    ends: AhoCorasick,
-    /// For each end phrase: does it need a colon after it (`Directions:`)?
-    end_needs_colon: Vec<bool>,
+    /// Boilerplate that ends a list wherever it stands.
+    end_phrases: AhoCorasick,
+    /// Headings of what follows a list, which end it only before a colon
+    /// (`Directions:`): most labels have no colon and are not searched for them.
+    end_headings: AhoCorasick,
     may_contain: AhoCorasick,
     /// Any of `CLAIM_PHRASES`: most labels have none, and are searched once.
     claims: AhoCorasick,
@@ -481,7 +483,6 @@ static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
             .expect("label syntax phrases build an automaton")
     };
     let mut ends: Vec<String> = END_PHRASES.iter().map(|s| s.to_string()).collect();
-    let mut end_needs_colon = vec![false; ends.len()];
     for list in [
         "ingredient list",
         "ingredients list",
@@ -490,7 +491,6 @@ static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
     ] {
         for verb in ["may change", "are subject to change", "can change"] {
             ends.push(format!("{list} {verb}"));
-            end_needs_colon.push(false);
         }
     }
     for p in [
@@ -499,18 +499,14 @@ static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
         "ingredients are subject to change",
     ] {
         ends.push(p.to_string());
-        end_needs_colon.push(false);
     }
-    for h in END_HEADINGS {
-        ends.push(h.to_string());
-        end_needs_colon.push(true);
-    }
+    let end_headings: Vec<String> = END_HEADINGS.iter().map(|s| s.to_string()).collect();
     let headings: Vec<String> = HEADINGS.iter().map(|s| s.to_string()).collect();
     let may: Vec<String> = MAY_CONTAIN_TOKENS.iter().map(|s| s.to_string()).collect();
     Syntax {
         headings: build(&headings, false),
-        ends: build(&ends, false),
-        end_needs_colon,
+        end_phrases: build(&ends, false),
+        end_headings: build(&end_headings, false),
         may_contain: build(&may, true),
         claims: build(
             &CLAIM_PHRASES
@@ -559,18 +555,32 @@ fn find_heading(lower: &str, from: usize) -> impl Iterator<Item = (usize, usize)
         })
 }
 
-/// Where boilerplate, directions or warnings start, at or after `from`.
-fn find_end(lower: &str, from: usize) -> Option<usize> {
-    SYNTAX.ends.find_iter(&lower[from..]).find_map(|m| {
-        let start = from + m.start();
-        if SYNTAX.end_needs_colon[m.pattern().as_usize()] {
-            let boundary =
-                start == 0 || matches!(lower.as_bytes()[start - 1], b' ' | b'\n' | b'.' | b';');
-            (boundary && colon_after(lower, from + m.end()).is_some()).then_some(start)
-        } else {
-            Some(start)
-        }
-    })
+/// Where boilerplate, directions or warnings start, at or after `from`; `colon`:
+/// whether the text has a colon at all (headings need one).
+fn find_end(lower: &str, from: usize, colon: bool) -> Option<usize> {
+    let phrase = SYNTAX
+        .end_phrases
+        .find(&lower[from..])
+        .map(|m| from + m.start());
+    let heading = colon
+        .then(|| {
+            SYNTAX.end_headings.find_iter(&lower[from..]).find_map(|m| {
+                let start = from + m.start();
+                let boundary =
+                    start == 0 || matches!(lower.as_bytes()[start - 1], b' ' | b'\n' | b'.' | b';');
+                (boundary && colon_after(lower, from + m.end()).is_some()).then_some(start)
+            })
+        })
+        .flatten();
+    match (phrase, heading) {
+        (Some(p), Some(h)) => Some(p.min(h)),
+        (p, h) => p.or(h),
+    }
+}
+
+/// Whether a text has a colon, ASCII or full-width: a heading needs one after it.
+fn has_colon(lower: &str) -> bool {
+    memchr::memchr(b':', lower.as_bytes()).is_some() || lower.contains('：')
 }
 
 /// The length of a `May contain:` / `[+/-: ...` marker at the start of `lower`
@@ -823,7 +833,9 @@ impl Parser<'_> {
         let text = &self.clean.text;
         let mut start = 0;
         let lower = self.lower;
-        for (g_start, heading_end) in find_heading(lower, 0) {
+        let colon = has_colon(lower);
+        let headings = colon.then(|| find_heading(lower, 0)).into_iter().flatten();
+        for (g_start, heading_end) in headings {
             let before = lower[..g_start].trim_end();
             let panel = ["active", "inactive", "other", "non-medicinal", "medicinal"]
                 .iter()
@@ -838,7 +850,7 @@ impl Parser<'_> {
             break;
         }
         let mut end = text.len();
-        if let Some(at) = find_end(self.lower, start)
+        if let Some(at) = find_end(self.lower, start, colon)
             && text[start..at].chars().any(char::is_alphanumeric)
         {
             self.skip(
@@ -1800,6 +1812,22 @@ mod tests {
             "Water, Glycerin. Directions: apply to clean skin. Caution: for external use only.",
         );
         assert_eq!(t, ["Water", "Glycerin"]);
+    }
+
+    #[test]
+    fn a_list_ends_at_boilerplate_or_at_a_heading_before_a_colon() {
+        assert_eq!(texts("Ingredients：Water, Glycerin"), ["Water", "Glycerin"]);
+        // No colon anywhere: boilerplate ends the list, a heading's word does not.
+        let t = texts("Water, Storage Oil, Glycerin. Keep out of reach of children.");
+        assert_eq!(t, ["Water", "Storage Oil", "Glycerin"]);
+        // Whichever comes first ends it.
+        let t = texts("Water, Glycerin. Warnings: keep out of reach of children.");
+        assert_eq!(t, ["Water", "Glycerin"]);
+        let t = texts("Water, Glycerin. Keep out of reach of children. Directions: apply.");
+        assert_eq!(t, ["Water", "Glycerin"]);
+        // A heading's word with a colon only much later does not end the list.
+        let t = texts("Water, Storage Oil, Glycerin. Directions: apply.");
+        assert_eq!(t, ["Water", "Storage Oil", "Glycerin"]);
     }
 
     #[test]
