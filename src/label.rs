@@ -482,7 +482,7 @@ static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
             .build(patterns)
             .expect("label syntax phrases build an automaton")
     };
-    let mut ends: Vec<String> = END_PHRASES.iter().map(|s| s.to_string()).collect();
+    let mut phrases: Vec<String> = END_PHRASES.iter().map(|s| s.to_string()).collect();
     for list in [
         "ingredient list",
         "ingredients list",
@@ -490,7 +490,7 @@ static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
         "ingredients lists",
     ] {
         for verb in ["may change", "are subject to change", "can change"] {
-            ends.push(format!("{list} {verb}"));
+            phrases.push(format!("{list} {verb}"));
         }
     }
     for p in [
@@ -498,14 +498,14 @@ static SYNTAX: LazyLock<Syntax> = LazyLock::new(|| {
         "ingredients subject to change",
         "ingredients are subject to change",
     ] {
-        ends.push(p.to_string());
+        phrases.push(p.to_string());
     }
     let end_headings: Vec<String> = END_HEADINGS.iter().map(|s| s.to_string()).collect();
     let headings: Vec<String> = HEADINGS.iter().map(|s| s.to_string()).collect();
     let may: Vec<String> = MAY_CONTAIN_TOKENS.iter().map(|s| s.to_string()).collect();
     Syntax {
         headings: build(&headings, false),
-        end_phrases: build(&ends, false),
+        end_phrases: build(&phrases, false),
         end_headings: build(&end_headings, false),
         may_contain: build(&may, true),
         claims: build(
@@ -572,10 +572,7 @@ fn find_end(lower: &str, from: usize, colon: bool) -> Option<usize> {
             })
         })
         .flatten();
-    match (phrase, heading) {
-        (Some(p), Some(h)) => Some(p.min(h)),
-        (p, h) => p.or(h),
-    }
+    phrase.into_iter().chain(heading).min()
 }
 
 /// Whether a text has a colon, ASCII or full-width: a heading needs one after it.
