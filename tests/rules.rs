@@ -696,6 +696,7 @@ fn a_brief_assessment_gives_the_full_answer_without_notes_or_known_ingredients()
         &aftercare::time::time_zone(Some("UTC")).unwrap(),
     )
     .unwrap();
+    let mut with_notes = 0;
     for label in labels {
         let full = Options {
             treated_at: Some(treated.clone()),
@@ -733,8 +734,8 @@ fn a_brief_assessment_gives_the_full_answer_without_notes_or_known_ingredients()
             "{label}"
         );
         assert!(f.ingredients.len() > b.ingredients.len(), "{label}");
+        with_notes += usize::from(!f.notes.is_empty());
     }
-    // The labels above have notes in full, so leaving them out is what was tested.
-    let full = check("Water, Citric Acid, Sodium Citrate, Glycerin, Phenoxyethanol");
-    assert!(!full.notes.is_empty());
+    // Nine of the eleven have notes in full: leaving them out is what was tested.
+    assert_eq!(with_notes, 9);
 }
