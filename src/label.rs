@@ -575,9 +575,10 @@ fn find_end(lower: &str, from: usize, colon: bool) -> Option<usize> {
     phrase.into_iter().chain(heading).min()
 }
 
-/// Whether a text has a colon, ASCII or full-width: a heading needs one after it.
+/// Whether a text has a colon: a heading needs one after it. Cleaning the text made a
+/// full-width colon (`：`) an ASCII one.
 fn has_colon(lower: &str) -> bool {
-    memchr::memchr(b':', lower.as_bytes()).is_some() || lower.contains('：')
+    memchr::memchr(b':', lower.as_bytes()).is_some()
 }
 
 /// The length of a `May contain:` / `[+/-: ...` marker at the start of `lower`
