@@ -72,6 +72,17 @@ pub struct Output<T> {
     pub outcome: Outcome<T>,
 }
 
+impl<T> Output<T> {
+    /// The record and its outcome once its value has been rendered: what a `Keep`
+    /// that renders everything sends on.
+    pub fn rendered(self) -> Output<()> {
+        Output {
+            record: self.record,
+            outcome: self.outcome.map(drop),
+        }
+    }
+}
+
 /// Counts for the summary line and the exit code.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {

@@ -232,10 +232,7 @@ impl Keep for CsvRows {
 
     fn send(&self, output: Output<Self::Value>, out: &mut Vec<u8>) -> Output<()> {
         report::csv::write_record(out, &output, self.with_safe_from);
-        Output {
-            record: output.record,
-            outcome: output.outcome.map(drop),
-        }
+        output.rendered()
     }
 }
 
@@ -283,10 +280,7 @@ impl Keep for JsonObjects {
         if !self.array {
             out.push(b'\n');
         }
-        Output {
-            record: output.record,
-            outcome: output.outcome.map(drop),
-        }
+        output.rendered()
     }
 }
 
