@@ -585,6 +585,12 @@ fn has_colon(lower: &str) -> bool {
 /// (blanks, tokens, `:` and `/` in any sequence), or `None`.
 fn may_contain_marker(lower: &str) -> Option<usize> {
     let mut i = lower.len() - lower.trim_start().len();
+    // Most texts this is asked about are names (`Phenoxyethanol`, `(Water)`): no token
+    // starts with their first two bytes, which is cheaper to see than a search is to
+    // set up.
+    if !may_start_marker(&lower.as_bytes()[i..]) {
+        return None;
+    }
     let mut found = false;
     loop {
         let input = aho_corasick::Input::new(lower)
@@ -601,6 +607,27 @@ fn may_contain_marker(lower: &str) -> Option<usize> {
     }
     found.then_some(i)
 }
+
+/// Whether a `MAY_CONTAIN_TOKENS` token could start `bytes`: one starts with its first
+/// two bytes. (Each token has two bytes at least.)
+fn may_start_marker(bytes: &[u8]) -> bool {
+    match bytes {
+        [a, b, ..] => MARKER_HEADS.contains(&[*a, *b]),
+        _ => false,
+    }
+}
+
+/// The first two bytes of each `MAY_CONTAIN_TOKENS` token.
+const MARKER_HEADS: [[u8; 2]; MAY_CONTAIN_TOKENS.len()] = {
+    let mut heads = [[0; 2]; MAY_CONTAIN_TOKENS.len()];
+    let mut i = 0;
+    while i < heads.len() {
+        let t = MAY_CONTAIN_TOKENS[i].as_bytes();
+        heads[i] = [t[0], t[1]];
+        i += 1;
+    }
+    heads
+};
 
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(\d{1,3}(?:[.,]\d+)?)\s*%"));
 
@@ -1764,6 +1791,28 @@ mod tests {
         assert_eq!(i[3].text, "Glycerin");
         assert_eq!(i[3].percent, None);
         assert!(!i[3].may_contain);
+    }
+
+    /// Every token passes the look at the first two bytes, at the start of a text or
+    /// after blanks, and names that begin like one (`Mango`, `Peppermint`) do not.
+    #[test]
+    fn may_contain_markers_pass_the_first_look_and_names_do_not() {
+        for t in MAY_CONTAIN_TOKENS {
+            assert!(may_start_marker(t.as_bytes()), "{t}");
+            let marker = may_contain_marker(&format!("  {t}: mica")).expect(t);
+            assert_eq!(marker, 2 + t.len() + 2, "{t}");
+        }
+        for name in [
+            "mango butter",
+            "peppermint oil",
+            "m",
+            "",
+            "(water)",
+            "+",
+            "pentylene glycol",
+        ] {
+            assert_eq!(may_contain_marker(name), None, "{name}");
+        }
     }
 
     #[test]
