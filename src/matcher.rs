@@ -524,19 +524,15 @@ impl Matcher {
         }
         // `Organic Sugar Cane Alcohol`, `Lilial TM`, `Avobenzone Sunscreen`: the name
         // with a label's qualifiers taken off.
-        let bare = strip_qualifiers(text);
-        if bare != text
+        if let Some(bare) = strip_qualifiers(text)
             && !bare.is_empty()
             && let Some(r) = lookup(&bare).or_else(|| self.alternates(&bare))
         {
             return Some(r);
         }
         // `Caprylyl GIycoI`: a scanned capital I standing for a lower-case l.
-        let relettered = capital_i_as_l(text);
-        if relettered != text {
-            return lookup(&relettered);
-        }
-        None
+        let relettered = capital_i_as_l(text)?;
+        lookup(&relettered)
     }
 
     /// Exact, parenthesised, compact and pattern lookups, without splitting.
@@ -774,9 +770,11 @@ const TRAILING_QUALIFIERS: &[&str] = &[
     " certified organic",
 ];
 
-/// The name without leading or trailing qualifiers, as a word key.
-fn strip_qualifiers(text: &str) -> String {
-    let mut key = word_key(text);
+/// The name without leading or trailing qualifiers, as a word key; `None` when it has
+/// none. (Its word key as it stands is the first of the keys `lookup` has tried.)
+fn strip_qualifiers(text: &str) -> Option<String> {
+    let whole = word_key(text);
+    let mut key = whole.clone();
     loop {
         let before = key.len();
         for q in LEADING_QUALIFIERS {
@@ -791,14 +789,18 @@ fn strip_qualifiers(text: &str) -> String {
             }
         }
         if key.len() == before {
-            return key;
+            return (key.len() < whole.len()).then_some(key);
         }
     }
 }
 
 /// A scanned capital `I` read as `l`: after a lower-case letter (`GlycoI`, `OiI`),
-/// between a letter and a lower-case one (`GIyco`), or in `HCI`.
-fn capital_i_as_l(text: &str) -> String {
+/// between a letter and a lower-case one (`GIyco`), or in `HCI`; `None` when no `I`
+/// reads as `l`.
+fn capital_i_as_l(text: &str) -> Option<String> {
+    if !text.contains('I') {
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -813,7 +815,7 @@ fn capital_i_as_l(text: &str) -> String {
                     && !next.is_some_and(char::is_alphabetic)));
         out.push(if as_l { 'l' } else { c });
     }
-    out
+    (out != text).then_some(out)
 }
 
 fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {
@@ -908,6 +910,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Qualifiers are taken off only where there are some, and a capital `I` is read
+    /// as `l` only where the text has one that reads so: otherwise there is nothing to
+    /// look up again.
+    #[test]
+    fn qualifiers_and_capital_is_give_another_text_only_when_there_is_one() {
+        assert_eq!(
+            strip_qualifiers("Organic Aloe Vera").as_deref(),
+            Some("aloe vera")
+        );
+        assert_eq!(
+            strip_qualifiers("Avobenzone Sunscreen").as_deref(),
+            Some("avobenzone")
+        );
+        assert_eq!(strip_qualifiers("Aloe Vera"), None);
+        assert_eq!(strip_qualifiers("aloe vera"), None);
+        assert_eq!(
+            capital_i_as_l("Caprylyl GIycoI").as_deref(),
+            Some("Caprylyl Glycol")
+        );
+        assert_eq!(capital_i_as_l("Sodium HCI").as_deref(), Some("Sodium HCl"));
+        assert_eq!(capital_i_as_l("Glycerin"), None);
+        assert_eq!(capital_i_as_l("CI 77891"), None);
+        let m = Matcher::new(Arc::new(Database::embedded().expect("embedded database")));
+        assert!(m.resolve("Avobenzone Sunscreen").is_known());
+        assert!(m.resolve("Caprylyl GIycoI").is_known());
     }
 
     /// A thread remembers resolutions (and joined neighbours) for one matcher at a
