@@ -316,7 +316,8 @@ impl Checker {
                     .is_some_and(|i| i.is_water(self))
             })
             .collect();
-        let mut findings = Vec::new();
+        // Room for the usual few findings, which grew it from nothing otherwise.
+        let mut findings = Vec::with_capacity(8);
         let brief = options.brief;
         let mut notes: Vec<Note> = blends
             .into_iter()
@@ -342,7 +343,8 @@ impl Checker {
                 why().into()
             }
         };
-        let mut ingredients = Vec::with_capacity(items.len());
+        // Briefly, only the unrecognised ones are kept.
+        let mut ingredients = Vec::with_capacity(if brief { 0 } else { items.len() });
         for item in items {
             let line = lines[item.part];
             let below = item.may_contain || line.is_some_and(|l| item.position >= l);

@@ -329,8 +329,9 @@ impl Brackets {
 
     /// Pairs the brackets at `at` (every bracket and newline of `bytes`, in order).
     fn pair(bytes: &[u8], at: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
-        let mut pairs = Vec::new();
-        let mut stack: Vec<(u8, usize)> = Vec::new();
+        // Room for the usual pairs (`Aqua (Water)` at every other name) and depth.
+        let mut pairs = Vec::with_capacity(16);
+        let mut stack: Vec<(u8, usize)> = Vec::with_capacity(8);
         for i in at {
             let b = bytes[i];
             match b {

@@ -104,10 +104,12 @@ pub fn name_keys(text: &str) -> Vec<String> {
     if !text.contains('(') && !text.contains('[') {
         return keys;
     }
-    let mut outer = String::new();
+    // Sized for the whole text, which they are parts of: grown a character at a time
+    // they were copied over and over.
+    let mut outer = String::with_capacity(text.len());
     let mut inner: Vec<(String, usize)> = Vec::new();
     let mut depth = 0usize;
-    let mut current = String::new();
+    let mut current = String::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         match c {
             '(' | '[' => {

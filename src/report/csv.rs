@@ -122,7 +122,8 @@ impl Answer {
             .map(|f| f.ingredient.as_str())
             .collect();
         let unknown: Vec<&str> = a.unrecognized().map(|i| i.text.as_str()).collect();
-        let mut cells = Vec::new();
+        // Room for a usual answer: grown from nothing, it was reallocated four times.
+        let mut cells = Vec::with_capacity(128);
         let mut row = Row::new(&mut cells);
         row.field(a.verdict.name().as_bytes());
         match a.wait_hours {
