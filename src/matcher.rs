@@ -150,7 +150,6 @@ fn note(map: &mut FxHashMap<String, Option<usize>>, key: String, i: usize) {
 
 /// Compact keys of one length, with the entries they name. Each key's letter counts
 /// are kept, and apart from them, packed for a scan, which letters and digits it has.
-#[derive(Default)]
 struct LengthBucket {
     letters: Vec<u64>,
     keys: Vec<CompactKey>,
@@ -773,8 +772,8 @@ const TRAILING_QUALIFIERS: &[&str] = &[
 /// The name without leading or trailing qualifiers, as a word key; `None` when it has
 /// none. (Its word key as it stands is the first of the keys `lookup` has tried.)
 fn strip_qualifiers(text: &str) -> Option<String> {
-    let whole = word_key(text);
-    let mut key = whole.clone();
+    let mut key = word_key(text);
+    let whole = key.len();
     loop {
         let before = key.len();
         for q in LEADING_QUALIFIERS {
@@ -789,7 +788,7 @@ fn strip_qualifiers(text: &str) -> Option<String> {
             }
         }
         if key.len() == before {
-            return (key.len() < whole.len()).then_some(key);
+            return (key.len() < whole).then_some(key);
         }
     }
 }
