@@ -52,6 +52,11 @@ pub enum CatalogError {
     },
     #[error("`{path}` has no header row")]
     NoHeader { path: String },
+    #[error(
+        "the header row of `{path}` opens a quote that is never closed, so the whole file \
+         reads as its last column; close the quote"
+    )]
+    OpenQuoteInHeader { path: String },
     #[error("no ingredient column in `{path}`; columns are {columns}; name one with `--column`")]
     NoIngredientColumn { path: String, columns: String },
     #[error("unknown column `{wanted}` in `{path}`; columns are {columns}")]
@@ -132,6 +137,8 @@ pub struct RawRecord {
     line: u64,
     /// The fields as bytes, or why the input could not be read.
     fields: Result<Fields, String>,
+    /// The input ended inside a quote this record opened: the line it ended on.
+    open_quote_to: Option<u64>,
 }
 
 /// Where the columns are: what turns a raw record into a record.
@@ -225,6 +232,11 @@ impl Catalog {
                     source,
                 });
             }
+            Some(Ok(_)) if records.open_quote() => {
+                return Err(CatalogError::OpenQuoteInHeader {
+                    path: path.to_string(),
+                });
+            }
             Some(Ok((_, header))) => header,
         };
         let headers: Vec<String> = header
@@ -313,6 +325,7 @@ impl Catalog {
                 number: self.next,
                 line,
                 fields: Ok(fields),
+                open_quote_to: self.records.open_quote().then(|| self.records.line()),
             },
             // An input error (a damaged `.gz`) ends the file: the record it cut short
             // is an error record, so nothing is dropped without a word.
@@ -320,6 +333,7 @@ impl Catalog {
                 number: self.next,
                 line: self.records.line(),
                 fields: Err(format!("cannot read `{}`: {e}", self.path)),
+                open_quote_to: None,
             },
         })
     }
@@ -351,6 +365,14 @@ impl Layout {
         let mut fields = decode_fields(bytes);
         let len = fields.len();
         record.label = match fields.get(self.ingredients) {
+            // The cells hold everything to the end of the input, so they are still
+            // written out; nothing is checked, since other records may be among them.
+            _ if let Some(end) = raw.open_quote_to => Err(format!(
+                "a quote opened in this record is never closed, so it runs to the end \
+                 of the input (lines {} to {end}), taking in any records on those lines; \
+                 close the quote",
+                raw.line
+            )),
             _ if len != width => Err(format!("record has {len} fields; the header has {width}")),
             Some(cell) if cell.len() > MAX_CELL_BYTES => Err(format!(
                 "the ingredient cell is {} bytes; the limit is {MAX_CELL_BYTES}",

@@ -117,6 +117,8 @@ pub struct Cutter<R> {
     /// in it is more than one piece).
     pieces: Vec<Range<usize>>,
     ends: Vec<usize>,
+    /// The last record ended inside a quoted field (see `open_quote`).
+    open: bool,
 }
 
 impl<R: Read> Cutter<R> {
@@ -136,6 +138,7 @@ impl<R: Read> Cutter<R> {
             consumed: 0,
             pieces: Vec::new(),
             ends: Vec::new(),
+            open: false,
         }
     }
 
@@ -151,8 +154,13 @@ impl<R: Read> Cutter<R> {
             if self.pos < self.end && !need_more {
                 let unread = &self.buf[self.pos..self.end];
                 match cut(unread, self.eof, &mut self.pieces, &mut self.ends) {
-                    Cut::Record { len, newlines } => {
+                    Cut::Record {
+                        len,
+                        newlines,
+                        open,
+                    } => {
                         let record = self.take();
+                        self.open = open;
                         let line = self.line;
                         self.line += newlines;
                         self.pos += len;
@@ -170,6 +178,14 @@ impl<R: Read> Cutter<R> {
             need_more = false;
         }
         None
+    }
+
+    /// Whether the last record ended inside quotes: a quote opened in its last field
+    /// was never closed, so that field ran to the end of the input, taking in every
+    /// line after it. The csv crate reads it the same way and says nothing; a batch
+    /// makes it an error record, since the lines it swallowed may be records.
+    pub fn open_quote(&self) -> bool {
+        self.open
     }
 
     /// The line reached: where the next record starts, or where an error stopped it.
@@ -244,8 +260,13 @@ impl<R: Read> Cutter<R> {
 
 enum Cut {
     /// A record ends `len` bytes in (before its terminator, which is left for the
-    /// next record's blank-line skip), with `newlines` inside quoted fields.
-    Record { len: usize, newlines: u64 },
+    /// next record's blank-line skip), with `newlines` inside quoted fields; `open`
+    /// when the input ended inside a quoted field.
+    Record {
+        len: usize,
+        newlines: u64,
+        open: bool,
+    },
     /// The bytes end inside the record and there are more to read.
     NeedMore,
 }
@@ -274,13 +295,17 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
     let mut p = 0;
     // The end of the input ends the field and the record; short of it, read more.
     macro_rules! out_of_bytes {
-        ($from:expr) => {{
+        ($from:expr, $open:expr) => {{
             if !eof {
                 return Cut::NeedMore;
             }
             pieces.push($from..n);
             ends.push(pieces.len());
-            return Cut::Record { len: n, newlines };
+            return Cut::Record {
+                len: n,
+                newlines,
+                open: $open,
+            };
         }};
     }
     // Unquoted text runs to a comma (next field) or a line end (end of record).
@@ -288,13 +313,17 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
         ($from:expr) => {{
             let from = $from;
             match unquoted_end(&b[from..]) {
-                None => out_of_bytes!(from),
+                None => out_of_bytes!(from, false),
                 Some(i) => {
                     let q = from + i;
                     pieces.push(from..q);
                     ends.push(pieces.len());
                     if b[q] != b',' {
-                        return Cut::Record { len: q, newlines };
+                        return Cut::Record {
+                            len: q,
+                            newlines,
+                            open: false,
+                        };
                     }
                     p = q + 1;
                 }
@@ -304,7 +333,7 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
     loop {
         // At the start of a field.
         if p == n {
-            out_of_bytes!(p);
+            out_of_bytes!(p, false);
         }
         match b[p] {
             b',' => {
@@ -313,14 +342,18 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
             }
             b'\r' | b'\n' => {
                 ends.push(pieces.len());
-                return Cut::Record { len: p, newlines };
+                return Cut::Record {
+                    len: p,
+                    newlines,
+                    open: false,
+                };
             }
             b'"' => {
                 let mut from = p + 1;
                 let mut at = from;
                 loop {
                     let Some(i) = memchr2(b'"', b'\n', &b[at..]) else {
-                        out_of_bytes!(from)
+                        out_of_bytes!(from, true)
                     };
                     let q = at + i;
                     if b[q] == b'\n' {
@@ -335,7 +368,11 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
                         }
                         pieces.push(from..q);
                         ends.push(pieces.len());
-                        return Cut::Record { len: n, newlines };
+                        return Cut::Record {
+                            len: n,
+                            newlines,
+                            open: false,
+                        };
                     }
                     match b[q + 1] {
                         b'"' => {
@@ -355,6 +392,7 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
                             return Cut::Record {
                                 len: q + 1,
                                 newlines,
+                                open: false,
                             };
                         }
                         // `"a"b`: text after the closing quote is kept, unquoted.
@@ -484,6 +522,41 @@ mod tests {
     fn an_open_quote_runs_to_the_end_of_the_input() {
         let got = fields(&cut_all(b"a,\"b\nc,d", 4, 3));
         assert_eq!(got, [(1, vec!["a".into(), "b\nc,d".into()])]);
+    }
+
+    /// Each record's `open_quote`, read in reads of `step` bytes.
+    fn open_quotes(input: &[u8], step: usize) -> Vec<bool> {
+        let mut cutter = Cutter::with_buffer(Trickle { bytes: input, step }, 4);
+        let mut out = Vec::new();
+        while let Some(r) = cutter.next_record() {
+            r.expect("reading from memory cannot fail");
+            out.push(cutter.open_quote());
+        }
+        out
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_told_apart_from_one_closed_at_the_end() {
+        let cases: [(&[u8], &[bool]); 8] = [
+            (b"a,\"b\nc,d\n", &[true]),
+            (b"x\na,\"b\"", &[false, false]),
+            (b"x\na,\"b\"\"", &[false, true]),
+            (b"x\na,\"b\"\"\"", &[false, false]),
+            (b"x\n\"", &[false, true]),
+            (b"x\na,b", &[false, false]),
+            (b"x\n\"a\"b", &[false, false]),
+            (b"\"a\",\"b\"\r\n\"c\nd\",e\r\n", &[false, false]),
+        ];
+        for (input, want) in cases {
+            for step in [1, 2, 3, 64] {
+                assert_eq!(
+                    open_quotes(input, step),
+                    want,
+                    "{:?} in reads of {step}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
     }
 
     #[test]

@@ -365,6 +365,48 @@ fn malformed_and_oversized_records_are_error_rows() {
 }
 
 #[test]
+fn a_quote_never_closed_is_an_error_row_not_a_silent_merge() {
+    let d = Dir::new("open-quote");
+    // Record 2 opens a quote it never closes: records 3 and 4 are read into its cell.
+    let p = d.file(
+        "open.csv",
+        b"id,ingredients\n1,Water\n2,\"Water, Glycerin\n3,Retinol\n4,Water\n",
+    );
+    let (lines, code, stderr) = jsonl(&p, &[]);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["verdict"], "ok");
+    let error = lines[1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("never closed") && error.contains("lines 3 to 6"),
+        "{error}"
+    );
+    // Not checked: the retinol of record 3 is no finding of record 2.
+    assert!(
+        lines[1].get("verdict").is_none_or(Value::is_null),
+        "{:?}",
+        lines[1]
+    );
+    assert!(stderr.contains("1 could not be checked"), "{stderr}");
+    assert_eq!(
+        code, 1,
+        "a record that could not be checked counts as not ok"
+    );
+    // The CSV still carries the swallowed lines in the cell, so nothing is lost.
+    let out = aftercare().arg("batch").arg(&p).output().unwrap();
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(&rows[1][1], "Water, Glycerin\n3,Retinol\n4,Water\n");
+    // A header that never closes its quote names the problem.
+    let h = d.file("header.csv", b"id,\"ingredients\n1,Water\n");
+    let out = aftercare().arg("batch").arg(&h).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("header row") && stderr.contains("never closed"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn json_output_is_one_array() {
     let d = Dir::new("json");
     let p = d.file("j.csv", b"ingredients\n\"Water\"\n#NAME?\n");
