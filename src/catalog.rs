@@ -1,6 +1,7 @@
 //! Product CSV files to labels: finds the columns, decodes each cell (UTF-8, or
 //! Windows-1252 where a cell is not UTF-8), reads cells written as Python lists, and
-//! numbers every record. Used by `batch`, `ci` and `plan`; it never checks a label.
+//! numbers every record. Used by `batch` and `ci` (a `plan` routine, a small file, is
+//! read with the csv crate, with this module's delimiter rule); it never checks a label.
 //!
 //! A file is read as a stream: one record at a time, so memory does not grow with
 //! the number of records.
@@ -41,6 +42,83 @@ pub struct Columns {
     pub id: Option<String>,
     pub name: Option<String>,
     pub product_type: Option<String>,
+    /// The byte between fields; `None`: read from the header row (see `sniff_delimiter`).
+    pub delimiter: Option<u8>,
+}
+
+/// The delimiters told apart without being named.
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// A delimiter as an error message names it.
+fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b',' => "commas",
+        b';' => "semicolons",
+        b'\t' => "tabs",
+        b'|' => "`|`",
+        _ => "the `--delimiter` given",
+    }
+}
+
+/// How far the header row is looked at for its delimiter.
+const SNIFF_BYTES: usize = 64 << 10;
+
+/// The delimiter of a file whose dialect was not given: whichever of comma, semicolon
+/// and tab the header row holds most of outside quotes, a comma when it holds none or
+/// on a tie. Spreadsheets in locales that write decimal commas save their "CSV" with
+/// semicolons, and exports named `.tsv` use tabs; a header row names columns, so it
+/// holds the delimiter and rarely another.
+pub fn sniff_delimiter(head: &[u8]) -> u8 {
+    let mut counts = [0usize; DELIMITERS.len()];
+    let mut quoted = false;
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\r' | b'\n' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = 0;
+    for i in 1..DELIMITERS.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    DELIMITERS[best]
+}
+
+/// The delimiter `sniff_delimiter` reads from the first row of `src`, which is read
+/// up to its end (outside quotes) or `SNIFF_BYTES`, and the reader that yields the
+/// whole stream again.
+fn sniffed(mut src: Box<dyn Read + Send>) -> std::io::Result<(u8, Box<dyn Read + Send>)> {
+    let mut head = Vec::new();
+    let mut quoted = false;
+    let mut scanned = 0;
+    let mut chunk = [0u8; 4096];
+    'read: while head.len() < SNIFF_BYTES {
+        let n = match src.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        head.extend_from_slice(&chunk[..n]);
+        for &b in &head[scanned..] {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' | b'\r' if !quoted => break 'read,
+                _ => {}
+            }
+        }
+        scanned = head.len();
+    }
+    let delimiter = sniff_delimiter(&head);
+    Ok((delimiter, Box::new(std::io::Cursor::new(head).chain(src))))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +135,15 @@ pub enum CatalogError {
          reads as its last column; close the quote"
     )]
     OpenQuoteInHeader { path: String },
-    #[error("no ingredient column in `{path}`; columns are {columns}; name one with `--column`")]
-    NoIngredientColumn { path: String, columns: String },
+    #[error(
+        "no ingredient column in `{path}` (fields separated by {delimiter}); columns are \
+         {columns}; name one with `--column`"
+    )]
+    NoIngredientColumn {
+        path: String,
+        columns: String,
+        delimiter: &'static str,
+    },
     #[error("unknown column `{wanted}` in `{path}`; columns are {columns}")]
     UnknownColumn {
         path: String,
@@ -219,7 +304,17 @@ impl Catalog {
         } else {
             Box::new(std::io::Cursor::new(head).chain(raw))
         };
-        let mut records = Cutter::new(decoded);
+        let (decoded, delimiter) = match columns.delimiter {
+            Some(d) => (decoded, d),
+            None => {
+                let (d, decoded) = sniffed(decoded).map_err(|source| CatalogError::Io {
+                    path: path.to_string(),
+                    source,
+                })?;
+                (decoded, d)
+            }
+        };
+        let mut records = Cutter::with_delimiter(decoded, delimiter);
         let header = match records.next_record() {
             None => {
                 return Err(CatalogError::NoHeader {
@@ -266,6 +361,7 @@ impl Catalog {
                         return Err(CatalogError::NoIngredientColumn {
                             path: path.to_string(),
                             columns: listed.clone(),
+                            delimiter: delimiter_name(delimiter),
                         });
                     }
                     Ok(found)
@@ -488,6 +584,64 @@ pub fn unfold_python_list(cell: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_delimiter_is_the_one_the_header_row_holds_most_of_outside_quotes() {
+        let cases: [(&[u8], u8); 9] = [
+            (b"id,name,ingredients\n1;2;3;4;5\n", b','),
+            (b"id;name;ingredients\r\n1,2,3,4\r\n", b';'),
+            (b"id\tname\tingredients\n", b'\t'),
+            (b"ingredients\n", b','),
+            (b"", b','),
+            // A quoted name may hold another delimiter, even a line end.
+            (b"id,\"a;b;c\nd;e\",ingredients\n", b','),
+            (b"\"Name, full\";\"INCI, list\";id\n", b';'),
+            // A tie, and a row with one of each, read as commas.
+            (b"a;b,c\n", b','),
+            (b"a;b\tc\n", b';'),
+        ];
+        for (head, want) in cases {
+            assert_eq!(
+                char::from(sniff_delimiter(head)),
+                char::from(want),
+                "{:?}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
+
+    #[test]
+    fn sniffing_gives_back_every_byte_whatever_the_reads() {
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.1.min(out.len()).min(self.0.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0.drain(..n);
+                Ok(n)
+            }
+        }
+        let long_header = format!("{};x\n1;2\n", "h".repeat(SNIFF_BYTES * 2));
+        for input in [
+            &b"id;ingredients\n1;Water\n"[..],
+            b"",
+            long_header.as_bytes(),
+        ] {
+            for step in [1, 3, 4096, usize::MAX] {
+                let (d, mut rest) = sniffed(Box::new(Trickle(input.to_vec(), step))).unwrap();
+                let mut back = Vec::new();
+                rest.read_to_end(&mut back).unwrap();
+                assert_eq!(back, input);
+                // Past the bytes looked at, the delimiter is a comma: none was seen.
+                let want = if input.is_empty() || input.len() > SNIFF_BYTES {
+                    b','
+                } else {
+                    b';'
+                };
+                assert_eq!(d, want, "{} bytes in reads of {step}", input.len());
+            }
+        }
+    }
 
     #[test]
     fn python_lists_unfold_into_lines() {

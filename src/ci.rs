@@ -147,6 +147,7 @@ pub fn columns(policy: &Policy) -> Columns {
         id: policy.columns.id.clone(),
         name: policy.columns.name.clone(),
         product_type: policy.columns.product_type.clone(),
+        delimiter: None,
     }
 }
 

@@ -1,11 +1,11 @@
-//! Cuts CSV records out of a byte stream: the reading half of `batch`, `ci` and
-//! `plan`. It owns record boundaries, unquoting and line numbers; decoding cells and
-//! finding columns are the catalog's.
+//! Cuts CSV records out of a byte stream: the reading half of `batch` and `ci`. It
+//! owns record boundaries, unquoting and line numbers; decoding cells and finding
+//! columns are the catalog's.
 //!
-//! It reads exactly what the csv crate reads with its default dialect (comma, double
-//! quote, `""` as an escaped quote, `\r`, `\n` or `\r\n` ending a record, blank lines
-//! skipped, any number of fields): a property test holds the two to the same fields
-//! on any input. What differs is the speed, and the line numbers. Most of a catalog
+//! It reads exactly what the csv crate reads with its default dialect (comma, or
+//! another delimiter byte such as `;` or tab, double quote, `""` as an escaped quote,
+//! `\r`, `\n` or `\r\n` ending a record, blank lines skipped, any number of fields): a
+//! property test holds the two to the same fields on any input. What differs is the speed, and the line numbers. Most of a catalog
 //! is long quoted ingredient cells, and it finds their ends with memchr (vectorised)
 //! where the csv crate steps a state machine through every byte; a batch's reading
 //! thread is the one part of it that cannot be spread over cores. A record's line is
@@ -119,11 +119,26 @@ pub struct Cutter<R> {
     ends: Vec<usize>,
     /// The last record ended inside a quoted field (see `open_quote`).
     open: bool,
+    /// The byte between fields: `,` unless told otherwise.
+    delimiter: u8,
 }
 
 impl<R: Read> Cutter<R> {
     pub fn new(src: R) -> Cutter<R> {
         Cutter::with_buffer(src, BUFFER)
+    }
+
+    /// Fields separated by `delimiter` (`;`, tab) instead of a comma; neither a quote
+    /// nor a line end can be one.
+    pub fn with_delimiter(src: R, delimiter: u8) -> Cutter<R> {
+        assert!(
+            !matches!(delimiter, b'"' | b'\r' | b'\n'),
+            "a delimiter is neither a quote nor a line end"
+        );
+        Cutter {
+            delimiter,
+            ..Cutter::new(src)
+        }
     }
 
     fn with_buffer(src: R, size: usize) -> Cutter<R> {
@@ -139,12 +154,25 @@ impl<R: Read> Cutter<R> {
             pieces: Vec::new(),
             ends: Vec::new(),
             open: false,
+            delimiter: b',',
         }
     }
 
     /// The next record and the line it starts on; `None` at the end of the input. An
     /// input error is returned once, and ends the records.
     pub fn next_record(&mut self) -> Option<io::Result<(u64, Fields)>> {
+        // The usual delimiters are constants in their own copy of the loop, where
+        // testing a byte against the three ends of unquoted text is one step.
+        match self.delimiter {
+            b',' => self.next_record_with::<b','>(),
+            b';' => self.next_record_with::<b';'>(),
+            b'\t' => self.next_record_with::<b'\t'>(),
+            _ => self.next_record_with::<0>(),
+        }
+    }
+
+    /// `next_record` with the delimiter `D`, or `self.delimiter` when `D` is 0.
+    fn next_record_with<const D: u8>(&mut self) -> Option<io::Result<(u64, Fields)>> {
         let mut need_more = false;
         while !self.failed {
             self.skip_blank_lines();
@@ -153,7 +181,13 @@ impl<R: Read> Cutter<R> {
             }
             if self.pos < self.end && !need_more {
                 let unread = &self.buf[self.pos..self.end];
-                match cut(unread, self.eof, &mut self.pieces, &mut self.ends) {
+                match cut::<D>(
+                    unread,
+                    self.eof,
+                    self.delimiter,
+                    &mut self.pieces,
+                    &mut self.ends,
+                ) {
                     Cut::Record {
                         len,
                         newlines,
@@ -271,23 +305,34 @@ enum Cut {
     NeedMore,
 }
 
-/// Where unquoted text ends: the first comma or line end. Unquoted cells are mostly
-/// short (ids, names, types), where a plain loop beats setting up a vector scan.
-fn unquoted_end(b: &[u8]) -> Option<usize> {
+/// Where unquoted text ends: the first delimiter or line end. Unquoted cells are
+/// mostly short (ids, names, types), where a plain loop beats setting up a vector scan.
+#[inline(always)]
+fn unquoted_end(b: &[u8], delimiter: u8) -> Option<usize> {
     let head = b.len().min(32);
     match b[..head]
         .iter()
-        .position(|&c| matches!(c, b',' | b'\r' | b'\n'))
+        .position(|&c| c == delimiter || matches!(c, b'\r' | b'\n'))
     {
         Some(i) => Some(i),
-        None => memchr3(b',', b'\r', b'\n', &b[head..]).map(|i| head + i),
+        None => memchr3(delimiter, b'\r', b'\n', &b[head..]).map(|i| head + i),
     }
 }
 
 /// Cuts the record that starts at `b[0]` (not a line end) into `pieces` and `ends`
 /// (see `Cutter`). `eof`: nothing follows `b`, so running out of bytes ends the
 /// record, as it does for the csv crate (an open quote included).
-fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize>) -> Cut {
+///
+/// The delimiter is `D`, a constant for the usual ones; when `D` is 0, it is
+/// `delimiter`, whatever byte that is.
+fn cut<const D: u8>(
+    b: &[u8],
+    eof: bool,
+    delimiter: u8,
+    pieces: &mut Vec<Range<usize>>,
+    ends: &mut Vec<usize>,
+) -> Cut {
+    let delimiter = if D == 0 { delimiter } else { D };
     pieces.clear();
     ends.clear();
     let n = b.len();
@@ -308,17 +353,17 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
             };
         }};
     }
-    // Unquoted text runs to a comma (next field) or a line end (end of record).
+    // Unquoted text runs to a delimiter (next field) or a line end (end of record).
     macro_rules! unquoted {
         ($from:expr) => {{
             let from = $from;
-            match unquoted_end(&b[from..]) {
+            match unquoted_end(&b[from..], delimiter) {
                 None => out_of_bytes!(from, false),
                 Some(i) => {
                     let q = from + i;
                     pieces.push(from..q);
                     ends.push(pieces.len());
-                    if b[q] != b',' {
+                    if b[q] != delimiter {
                         return Cut::Record {
                             len: q,
                             newlines,
@@ -336,7 +381,7 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
             out_of_bytes!(p, false);
         }
         match b[p] {
-            b',' => {
+            c if c == delimiter => {
                 ends.push(pieces.len());
                 p += 1;
             }
@@ -380,7 +425,7 @@ fn cut(b: &[u8], eof: bool, pieces: &mut Vec<Range<usize>>, ends: &mut Vec<usize
                             from = q + 2;
                             at = from;
                         }
-                        b',' => {
+                        c if c == delimiter => {
                             pieces.push(from..q);
                             ends.push(pieces.len());
                             p = q + 2;
@@ -430,7 +475,19 @@ mod tests {
     }
 
     fn cut_all(input: &[u8], buffer: usize, step: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut cutter = Cutter::with_buffer(Trickle { bytes: input, step }, buffer);
+        cut_all_with(input, buffer, step, b',')
+    }
+
+    fn cut_all_with(
+        input: &[u8],
+        buffer: usize,
+        step: usize,
+        delimiter: u8,
+    ) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut cutter = Cutter {
+            delimiter,
+            ..Cutter::with_buffer(Trickle { bytes: input, step }, buffer)
+        };
         let mut out = Vec::new();
         while let Some(r) = cutter.next_record() {
             let (line, record) = r.expect("reading from memory cannot fail");
@@ -442,8 +499,9 @@ mod tests {
 
     /// The csv crate's records, each with the line of its first byte: the crate
     /// gives where it started reading, which may be a line end before the record.
-    fn csv_crate(input: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+    fn csv_crate(input: &[u8], delimiter: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
         let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
             .from_reader(input);
@@ -467,6 +525,7 @@ mod tests {
             input in proptest::collection::vec(
                 prop_oneof![
                     Just(&b"a"[..]), Just(&b"b"[..]), Just(&b","[..]), Just(&b"\""[..]),
+                    Just(&b";"[..]), Just(&b"\t"[..]), Just(&b"|"[..]),
                     Just(&b"\r"[..]), Just(&b"\n"[..]), Just(&b" "[..]), Just(&b"\xE9"[..]),
                     // Longer than the plain loop's reach in `unquoted_end`.
                     Just(&b"abcdefghijklmnopqrstuvwxyz0123456789"[..]),
@@ -475,8 +534,13 @@ mod tests {
             ).prop_map(|tokens| tokens.concat()),
             buffer in 1usize..40,
             step in 1usize..20,
+            // `|` takes the copy of `cut` for any delimiter.
+            delimiter in prop_oneof![Just(b','), Just(b';'), Just(b'\t'), Just(b'|')],
         ) {
-            prop_assert_eq!(cut_all(&input, buffer, step), csv_crate(&input));
+            prop_assert_eq!(
+                cut_all_with(&input, buffer, step, delimiter),
+                csv_crate(&input, delimiter)
+            );
         }
     }
 

@@ -317,9 +317,11 @@ pub fn plan(
 
 /// Reads a routine CSV (already decoded to text): the columns `name`, `ingredients`
 /// (or `ingredient`, `inci`) and optionally `type`, found in any case. A record with an
-/// empty name is named after its record number.
+/// empty name is named after its record number. Fields are separated as a batch's
+/// catalog's are: by the comma, semicolon or tab the header row holds most of.
 pub fn read_routine(text: &str) -> Result<Vec<Product>, RoutineError> {
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(crate::catalog::sniff_delimiter(text.as_bytes()))
         .flexible(true)
         .from_reader(text.as_bytes());
     let headers = reader

@@ -365,6 +365,52 @@ fn malformed_and_oversized_records_are_error_rows() {
 }
 
 #[test]
+fn semicolon_and_tab_files_are_read_by_their_header_or_as_told() {
+    let d = Dir::new("delimiters");
+    // A spreadsheet's "CSV" in a decimal-comma locale: semicolons between fields,
+    // commas inside the ingredient list.
+    let semi = d.file(
+        "semi.csv",
+        b"id;name;ingredients\r\nA1;\"Gel; 50 ml\";Water, Glycerin\r\nA2;Serum;\"Water, Retinol\"\r\n",
+    );
+    let tabs = d.file(
+        "tabs.tsv",
+        b"id\tname\tingredients\nA1\tGel; 50 ml\tWater, Glycerin\nA2\tSerum\tWater, Retinol\n",
+    );
+    for p in [&semi, &tabs] {
+        let (lines, code, _) = jsonl(p, &[]);
+        assert_eq!(code, 1);
+        assert_eq!(lines.len(), 2, "{}", p.display());
+        assert_eq!(lines[0]["name"], "Gel; 50 ml");
+        assert_eq!(lines[0]["verdict"], "ok");
+        assert_eq!(lines[1]["verdict"], "wait");
+        // The output is comma-separated CSV with the input's columns.
+        let out = aftercare().arg("batch").arg(p).output().unwrap();
+        let rows = csv_rows(&out.stdout);
+        assert_eq!(&rows[0][1], "Gel; 50 ml");
+        assert_eq!(&rows[1][2], "Water, Retinol");
+        assert_eq!(&rows[1][3], "wait");
+    }
+    // Told, the delimiter is not guessed: read as tabs, the semicolon file has one
+    // column, and the error says how it was read.
+    aftercare()
+        .args(["batch", "--delimiter", "tab"])
+        .arg(&semi)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("(fields separated by tabs)"))
+        .stderr(predicates::str::contains("`id;name;ingredients`"));
+    let (lines, _, _) = jsonl(&semi, &["-d", ";"]);
+    assert_eq!(lines.len(), 2);
+    aftercare()
+        .args(["batch", "--delimiter", "\""])
+        .arg(&semi)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot separate fields"));
+}
+
+#[test]
 fn a_quote_never_closed_is_an_error_row_not_a_silent_merge() {
     let d = Dir::new("open-quote");
     // Record 2 opens a quote it never closes: records 3 and 4 are read into its cell.

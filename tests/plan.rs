@@ -292,6 +292,8 @@ fn routine_columns_are_found_in_any_case_and_missing_ones_are_named() {
             product_type: Some("serum".into()),
         }]
     );
+    let semicolons = plan::read_routine("name;ingredients\r\nGel;Water, Retinol\r\n").unwrap();
+    assert_eq!(semicolons[0].label, "Water, Retinol");
     let err = plan::read_routine("name,label\nA,Water\n").unwrap_err();
     assert_eq!(
         err.to_string(),

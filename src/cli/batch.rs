@@ -32,6 +32,11 @@ pub struct BatchArgs {
     /// The product-type column (default: `type`, `product_type`, `Label`, `primary_category`, `category`).
     #[arg(long, value_name = "NAME")]
     pub type_column: Option<String>,
+    /// The input's field delimiter: `,`, `;`, `tab` or another ASCII character
+    /// (default: whichever of comma, semicolon and tab the header row holds most of).
+    /// Output CSV is comma-separated.
+    #[arg(long, short = 'd', value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
@@ -47,6 +52,26 @@ pub struct BatchArgs {
     pub threads: Option<usize>,
     #[command(flatten)]
     pub common: Common,
+}
+
+/// `--delimiter`: one ASCII character, or `tab` (also `\t`).
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    let d = match s {
+        "tab" | "\\t" | "\t" => b'\t',
+        _ if s.len() == 1 && s.is_ascii() => s.as_bytes()[0],
+        _ => {
+            return Err(format!(
+                "`{s}` is not one character; use `,`, `;`, `tab` or `|`"
+            ));
+        }
+    };
+    match d {
+        b'"' | b'\r' | b'\n' => Err(format!(
+            "`{}` cannot separate fields: it quotes or ends them",
+            s.escape_default()
+        )),
+        _ => Ok(d),
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -90,6 +115,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         id: args.id_column.clone(),
         name: args.name_column.clone(),
         product_type: args.type_column.clone(),
+        delimiter: args.delimiter,
     };
     let catalog = Catalog::open(&args.file, &columns)?;
     let headers = catalog.headers.clone();
