@@ -262,26 +262,36 @@ impl Catalog {
             let size = file.metadata().ok().map(|m| m.len());
             (Box::new(file), size)
         };
-        let gz = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-        let raw: Box<dyn Read + Send> = if gz {
-            Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
-                raw,
-            )))
-        } else {
-            raw
-        };
-        Catalog::from_reader(raw, &display, columns, if gz { None } else { size })
+        Catalog::from_reader(raw, &display, columns, size)
     }
 
-    /// Reads a catalog from any reader (a byte-order mark is honoured).
+    /// Reads a catalog from any reader: gzip data is decompressed (known by its first
+    /// two bytes, so a `.gz` file and a compressed stream on standard input alike),
+    /// and a byte-order mark is honoured. `size` is the input's, for progress; it is
+    /// dropped for gzip data, whose bytes read are not the input's.
     pub fn from_reader(
         raw: Box<dyn Read + Send>,
         path: &str,
         columns: &Columns,
         size: Option<u64>,
     ) -> Result<Catalog, CatalogError> {
+        let mut raw = raw;
+        let mut magic = Vec::with_capacity(2);
+        (&mut raw)
+            .take(2)
+            .read_to_end(&mut magic)
+            .map_err(|source| CatalogError::Io {
+                path: path.to_string(),
+                source,
+            })?;
+        let gz = magic == [0x1f, 0x8b];
+        let raw = std::io::Cursor::new(magic).chain(raw);
+        let (raw, size): (Box<dyn Read + Send>, _) = if gz {
+            let buffered = std::io::BufReader::new(raw);
+            (Box::new(flate2::read::MultiGzDecoder::new(buffered)), None)
+        } else {
+            (Box::new(raw), size)
+        };
         // UTF-16 with a byte-order mark is transcoded; a UTF-8 mark is removed; other
         // bytes pass through untouched and each cell is decoded on its own.
         let mut raw = raw;

@@ -12,10 +12,28 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("aftercare: error: {err:#}");
+            eprintln!("aftercare: error: {}", message(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, `: `-separated, each cause said once: most of this
+/// crate's errors already quote their cause (`cannot read `x.csv`: No such file`),
+/// and anyhow's `{:#}` would repeat it.
+fn message(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let said = cause.to_string();
+        if text.contains(&said) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&said);
+    }
+    text
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -243,10 +243,22 @@ fn gzip_files_are_read_transparently() {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(b"ingredients\n\"Water, Retinol\"\n\"Water\"\n")
         .unwrap();
-    let p = d.file("c.csv.gz", &enc.finish().unwrap());
+    let gz = enc.finish().unwrap();
+    let p = d.file("c.csv.gz", &gz);
     let (lines, _, _) = jsonl(&p, &[]);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["verdict"], "wait");
+    // Known by its first bytes, not its name: a download saved as `.csv`, and a
+    // compressed stream on standard input.
+    let renamed = d.file("download.csv", &gz);
+    let (lines, _, _) = jsonl(&renamed, &[]);
+    assert_eq!(lines.len(), 2);
+    aftercare()
+        .args(["batch", "--format", "jsonl", "-"])
+        .write_stdin(gz)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("\"verdict\":\"wait\""));
 }
 
 #[test]
@@ -474,6 +486,22 @@ fn standard_input_is_read_with_a_dash() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("\"verdict\":\"wait\""));
+}
+
+#[test]
+fn an_unreadable_file_is_named_and_its_cause_said_once() {
+    let out = aftercare()
+        .args(["batch", "no-such-catalog.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("aftercare: error: cannot read `no-such-catalog.csv`: "),
+        "{stderr}"
+    );
+    let cause = stderr.trim_end().rsplit(": ").next().unwrap();
+    assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
 }
 
 #[test]

@@ -17,7 +17,7 @@ use super::Common;
 
 #[derive(Args)]
 pub struct BatchArgs {
-    /// The catalog: a CSV path, `-` for standard input, or a `.gz` file.
+    /// The catalog: a CSV path or `-` for standard input, gzip-compressed or not.
     #[arg(default_value = "-")]
     pub file: PathBuf,
     /// The ingredient column (default: `ingredients`, `ingredient`, `inci`, `clean_ingreds`).
