@@ -116,7 +116,14 @@ fn every_encoding_reads_the_same() {
         .collect();
     let u16 = d.file("utf16.csv", &utf16);
     let crlf = d.file("crlf.csv", body.replace('\n', "\r\n").as_bytes());
-    for p in [utf8, bom, cp, u16, crlf] {
+    // A spreadsheet's "Unicode text" export: UTF-16 with a mark, tabs, CRLF.
+    let text = "name\tingredients\r\nCrème\tEau, Glycérine, Parfum\r\n";
+    let sheet: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
+    let sheet = d.file("unicode-text.txt", &sheet);
+    for p in [utf8, bom, cp, u16, crlf, sheet] {
         let (lines, _, _) = jsonl(&p, &[]);
         assert_eq!(lines.len(), 1, "{p:?}");
         assert_eq!(lines[0]["name"], "Crème", "{p:?}");
