@@ -180,6 +180,13 @@ impl Record {
         self.fields.get(i)
     }
 
+    /// The record as it was read, when writing its fields again as comma-separated
+    /// CSV gives these very bytes (see `Fields::as_read`); a short record, padded,
+    /// never is.
+    pub fn as_read(&self) -> Option<&str> {
+        self.fields.as_read()
+    }
+
     /// The label text, Python lists unfolded; `Err` when the record cannot be checked.
     pub fn label(&self) -> Result<Cow<'_, str>, &str> {
         self.ingredient_cell().map(unfold_python_list)
@@ -499,18 +506,24 @@ impl Layout {
 /// A record's cells as text: UTF-8 records (nearly all) keep their buffer; others
 /// are decoded cell by cell.
 fn decode_fields(raw: Fields) -> Fields<String> {
-    let (bytes, ends) = raw.into_parts();
+    let (bytes, spans, as_read) = raw.into_parts();
+    let on_boundaries = |text: &str| {
+        spans
+            .iter()
+            .all(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+    };
     match String::from_utf8(bytes) {
-        Ok(text) if ends.iter().all(|&e| text.is_char_boundary(e)) => {
-            Fields::from_parts(text, ends)
-        }
-        Ok(text) => decode_each(&Fields::from_raw(text.into_bytes(), ends)),
-        Err(e) => decode_each(&Fields::from_raw(e.into_bytes(), ends)),
+        Ok(text) if on_boundaries(&text) => Fields::from_parts(text, spans, as_read),
+        Ok(text) => decode_each(text.as_bytes(), &spans),
+        Err(e) => decode_each(e.as_bytes(), &spans),
     }
 }
 
-fn decode_each(raw: &Fields) -> Fields<String> {
-    raw.iter_bytes().map(decode_cell).collect()
+fn decode_each(bytes: &[u8], spans: &[std::ops::Range<usize>]) -> Fields<String> {
+    spans
+        .iter()
+        .map(|r| decode_cell(&bytes[r.clone()]))
+        .collect()
 }
 
 /// UTF-8 when it is; Windows-1252 otherwise (scraped files mix both).

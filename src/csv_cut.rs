@@ -18,70 +18,100 @@ use std::ops::Range;
 
 use memchr::{memchr2, memchr3};
 
-/// One record's fields, unquoted, end to end in one buffer.
+/// One record's fields, unquoted, in one buffer: either the record's bytes exactly
+/// as read, when each field is a plain slice of them (see `as_read`), or the fields
+/// copied out end to end.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fields<B = Vec<u8>> {
     bytes: B,
-    /// Where each field ends in `bytes`.
-    ends: Vec<usize>,
+    /// Where each field is in `bytes`.
+    spans: Vec<Range<usize>>,
+    /// `bytes` is the record as read, written as a CSV writer would write these fields.
+    as_read: bool,
 }
 
 impl<B: AsRef<[u8]>> Fields<B> {
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     /// The bytes of field `i`.
     pub fn get_bytes(&self, i: usize) -> Option<&[u8]> {
-        Some(&self.bytes.as_ref()[self.range(i)?])
-    }
-
-    /// Where field `i` is in the buffer.
-    fn range(&self, i: usize) -> Option<Range<usize>> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(start..end)
+        Some(&self.bytes.as_ref()[self.spans.get(i)?.clone()])
     }
 
     pub fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> {
-        (0..self.len()).map(|i| self.get_bytes(i).expect("i < len"))
+        self.spans.iter().map(|r| &self.bytes.as_ref()[r.clone()])
     }
 
-    /// The buffer and the field ends, for whoever decodes them.
-    pub fn into_parts(self) -> (B, Vec<usize>) {
-        (self.bytes, self.ends)
+    /// The buffer, the fields' spans in it and whether it is the record as read.
+    pub fn into_parts(self) -> (B, Vec<Range<usize>>, bool) {
+        (self.bytes, self.spans, self.as_read)
     }
 }
 
 impl Fields<String> {
-    /// Fields from text and ends that fall on its char boundaries.
-    pub fn from_parts(text: String, ends: Vec<usize>) -> Fields<String> {
-        debug_assert!(ends.iter().all(|&e| text.is_char_boundary(e)));
-        Fields { bytes: text, ends }
+    /// Fields from text and spans that fall on its char boundaries.
+    pub fn from_parts(text: String, spans: Vec<Range<usize>>, as_read: bool) -> Fields<String> {
+        debug_assert!(
+            spans
+                .iter()
+                .all(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+        );
+        Fields {
+            bytes: text,
+            spans,
+            as_read,
+        }
     }
 
     pub fn get(&self, i: usize) -> Option<&str> {
-        Some(&self.bytes[self.range(i)?])
+        Some(&self.bytes[self.spans.get(i)?.clone()])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).map(|i| self.get(i).expect("i < len"))
+        self.spans.iter().map(|r| &self.bytes[r.clone()])
     }
 
+    /// The record as it was read, when a CSV writer (comma-separated, quoting only
+    /// the fields that hold a comma, a quote or a line end, quotes doubled) would write
+    /// these fields as exactly these bytes: a batch then copies them instead of
+    /// writing the fields again. `None` for any other record.
+    pub fn as_read(&self) -> Option<&str> {
+        self.as_read.then_some(self.bytes.as_str())
+    }
+
+    /// Adds a field; the buffer is then no longer the record as read.
     pub fn push(&mut self, field: &str) {
+        let start = self.bytes.len();
         self.bytes.push_str(field);
-        self.ends.push(self.bytes.len());
+        self.spans.push(start..self.bytes.len());
+        self.as_read = false;
     }
 }
 
 impl Fields {
+    /// Fields end to end in `bytes`, field `i` ending at `ends[i]`.
     pub fn from_raw(bytes: Vec<u8>, ends: Vec<usize>) -> Fields {
         debug_assert!(ends.last().is_none_or(|&e| e <= bytes.len()));
-        Fields { bytes, ends }
+        let mut start = 0;
+        let spans = ends
+            .into_iter()
+            .map(|end| {
+                let span = start..end;
+                start = end;
+                span
+            })
+            .collect();
+        Fields {
+            bytes,
+            spans,
+            as_read: false,
+        }
     }
 }
 
@@ -193,7 +223,7 @@ impl<R: Read> Cutter<R> {
                         newlines,
                         open,
                     } => {
-                        let record = self.take();
+                        let record = self.take(len, open);
                         self.open = open;
                         let line = self.line;
                         self.line += newlines;
@@ -242,9 +272,18 @@ impl<R: Read> Cutter<R> {
         }
     }
 
-    /// Copies the cut record out of the buffer, unquoted.
-    fn take(&self) -> Fields {
+    /// Copies the cut record (its first `len` bytes) out of the buffer: as it was read,
+    /// when a writer would write its fields so (see `Fields::as_read`), else unquoted.
+    /// A record `open` at the end of the input lacks its closing quote.
+    fn take(&self, len: usize, open: bool) -> Fields {
         let base = &self.buf[self.pos..self.end];
+        if let Some(spans) = self.spans_as_read(base).filter(|_| !open) {
+            return Fields {
+                bytes: base[..len].to_vec(),
+                spans,
+                as_read: true,
+            };
+        }
         let size = self.pieces.iter().map(|r| r.len()).sum();
         let mut bytes = Vec::with_capacity(size);
         let mut ends = Vec::with_capacity(self.ends.len());
@@ -256,7 +295,43 @@ impl<R: Read> Cutter<R> {
             ends.push(bytes.len());
             from = to;
         }
-        Fields { bytes, ends }
+        Fields::from_raw(bytes, ends)
+    }
+
+    /// The fields' spans in the record as read, when a comma-separated writer would
+    /// write them as those bytes: every field one slice of them (no `""` inside, no
+    /// text after a closing quote), quoted exactly when it holds a comma or a line
+    /// end, and a field that is not quoted holds no quote. `None` otherwise.
+    fn spans_as_read(&self, base: &[u8]) -> Option<Vec<Range<usize>>> {
+        if self.delimiter != b',' {
+            return None;
+        }
+        let mut spans = Vec::with_capacity(self.ends.len());
+        let mut from = 0;
+        for &to in &self.ends {
+            match &self.pieces[from..to] {
+                // An empty field with nothing around it.
+                [] => spans.push(0..0),
+                [r] => {
+                    let field = &base[r.clone()];
+                    let quoted = r.start > 0 && base[r.start - 1] == b'"';
+                    // Unquoted fields are mostly short (ids, names, types): a plain
+                    // loop, where a vector scan costs more to set up.
+                    let written_quoted = if quoted {
+                        memchr3(b',', b'\n', b'\r', field).is_some()
+                    } else {
+                        field.contains(&b'"')
+                    };
+                    if quoted != written_quoted {
+                        return None;
+                    }
+                    spans.push(r.clone());
+                }
+                _ => return None,
+            }
+            from = to;
+        }
+        Some(spans)
     }
 
     /// Moves the unread bytes to the front and reads more. When the record being cut
@@ -540,6 +615,86 @@ mod tests {
             prop_assert_eq!(
                 cut_all_with(&input, buffer, step, delimiter),
                 csv_crate(&input, delimiter)
+            );
+        }
+    }
+
+    /// Every record's fields and whether they were kept as read, cut as `cut_all_with`.
+    fn as_read_all(input: &[u8], buffer: usize, step: usize, delimiter: u8) -> Vec<Fields> {
+        let mut cutter = Cutter {
+            delimiter,
+            ..Cutter::with_buffer(Trickle { bytes: input, step }, buffer)
+        };
+        let mut out = Vec::new();
+        while let Some(r) = cutter.next_record() {
+            out.push(r.expect("reading from memory cannot fail").1);
+        }
+        out
+    }
+
+    /// The fields as a CSV writer writes them.
+    fn written(fields: &Fields) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut row = crate::report::csv::Row::new(&mut out);
+        for f in fields.iter_bytes() {
+            row.field(f);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn a_record_kept_as_read_is_what_a_writer_writes(
+            input in proptest::collection::vec(
+                prop_oneof![
+                    Just(&b"a"[..]), Just(&b","[..]), Just(&b"\""[..]), Just(&b";"[..]),
+                    Just(&b"\r"[..]), Just(&b"\n"[..]), Just(&b" "[..]),
+                ],
+                0..60,
+            ).prop_map(|tokens| tokens.concat()),
+            buffer in 1usize..40,
+            step in 1usize..20,
+            delimiter in prop_oneof![Just(b','), Just(b';')],
+        ) {
+            for fields in as_read_all(&input, buffer, step, delimiter) {
+                let (bytes, spans, as_read) = fields.clone().into_parts();
+                if as_read {
+                    prop_assert_eq!(delimiter, b',');
+                    prop_assert_eq!(&bytes, &written(&fields));
+                    prop_assert!(spans.iter().all(|r| r.end <= bytes.len()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn records_a_writer_would_write_otherwise_are_not_kept_as_read() {
+        let kept = |input: &[u8], delimiter: u8| -> Vec<bool> {
+            as_read_all(input, 64, 5, delimiter)
+                .into_iter()
+                .map(|f| f.into_parts().2)
+                .collect()
+        };
+        let input = b"P1,Product 1,\"Water, Glycerin\"\r\n,,\r\nP2,\"Gel\nTwo\",x\n";
+        assert_eq!(kept(input, b','), [true, true, true]);
+        assert_eq!(
+            kept(b"id;name\nP1;\"Water, Glycerin\"\n", b';'),
+            [false, false]
+        );
+        for other in [
+            &b"\"P1\",x\n"[..], // quoted with no need
+            b"\"\",x\n",        // an empty field quoted
+            b"a\"b,c\n",        // a quote in an unquoted field
+            b"\"a\"\"b\",c\n",  // a doubled quote
+            b"\"x\"y,z\n",      // text after the closing quote
+            b"a,\"b, c",        // a quote never closed
+        ] {
+            assert_eq!(
+                kept(other, b','),
+                [false],
+                "{:?}",
+                String::from_utf8_lossy(other)
             );
         }
     }

@@ -84,6 +84,13 @@ impl<'a> Row<'a> {
         self.buf.extend_from_slice(fields);
     }
 
+    /// Appends `n` fields already written as CSV (`n` at least one).
+    fn written_fields(&mut self, fields: &[u8], n: usize) {
+        self.next_field();
+        self.buf.extend_from_slice(fields);
+        self.fields += n - 1;
+    }
+
     /// The separator before every field but the first.
     fn next_field(&mut self) {
         if self.fields > 0 {
@@ -145,8 +152,17 @@ impl Answer {
 /// Writes one record: its input fields, then the answer or the error.
 pub fn write_record(out: &mut Vec<u8>, output: &Output<Answer>, with_safe_from: bool) {
     let mut row = Row::new(out);
-    for f in output.record.fields() {
-        row.cell(f);
+    // Most records are written as they were read: copied, not written field by field,
+    // unless a field must be neutralised.
+    match output.record.as_read() {
+        Some(bytes) if !output.record.fields().any(is_formula) => {
+            row.written_fields(bytes.as_bytes(), output.record.fields().count())
+        }
+        _ => {
+            for f in output.record.fields() {
+                row.cell(f);
+            }
+        }
     }
     match &output.outcome {
         Outcome::Checked { value: a, .. } => row.written(&a.0),
