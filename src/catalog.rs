@@ -92,10 +92,9 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
     DELIMITERS[best]
 }
 
-/// The delimiter `sniff_delimiter` reads from the first row of `src`, which is read
-/// up to its end (outside quotes) or `SNIFF_BYTES`, and the reader that yields the
-/// whole stream again.
-fn sniffed(mut src: Box<dyn Read + Send>) -> std::io::Result<(u8, Box<dyn Read + Send>)> {
+/// The whole stream of `src` again, and the delimiter `sniff_delimiter` reads from
+/// its first row, which is read up to its end (outside quotes) or `SNIFF_BYTES`.
+fn sniffed(mut src: Box<dyn Read + Send>) -> std::io::Result<(Box<dyn Read + Send>, u8)> {
     let mut head = Vec::new();
     let mut quoted = false;
     let mut scanned = 0;
@@ -118,7 +117,19 @@ fn sniffed(mut src: Box<dyn Read + Send>) -> std::io::Result<(u8, Box<dyn Read +
         scanned = head.len();
     }
     let delimiter = sniff_delimiter(&head);
-    Ok((delimiter, Box::new(std::io::Cursor::new(head).chain(src))))
+    Ok((unread(head, src), delimiter))
+}
+
+/// The first `n` bytes of `src` (fewer at its end), and the rest of it.
+fn peek(mut src: Box<dyn Read + Send>, n: u64) -> std::io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = Vec::new();
+    (&mut src).take(n).read_to_end(&mut head)?;
+    Ok((head, src))
+}
+
+/// `head` read again before `rest`.
+fn unread(head: Vec<u8>, rest: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+    Box::new(std::io::Cursor::new(head).chain(rest))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -282,54 +293,36 @@ impl Catalog {
         columns: &Columns,
         size: Option<u64>,
     ) -> Result<Catalog, CatalogError> {
-        let mut raw = raw;
-        let mut magic = Vec::with_capacity(2);
-        (&mut raw)
-            .take(2)
-            .read_to_end(&mut magic)
-            .map_err(|source| CatalogError::Io {
-                path: path.to_string(),
-                source,
-            })?;
+        let io = |source| CatalogError::Io {
+            path: path.to_string(),
+            source,
+        };
+        let (magic, rest) = peek(raw, 2).map_err(io)?;
         let gz = magic == [0x1f, 0x8b];
-        let raw = std::io::Cursor::new(magic).chain(raw);
+        let raw = unread(magic, rest);
         let (raw, size): (Box<dyn Read + Send>, _) = if gz {
             let buffered = std::io::BufReader::new(raw);
             (Box::new(flate2::read::MultiGzDecoder::new(buffered)), None)
         } else {
-            (Box::new(raw), size)
+            (raw, size)
         };
         // UTF-16 with a byte-order mark is transcoded; a UTF-8 mark is removed; other
         // bytes pass through untouched and each cell is decoded on its own.
-        let mut raw = raw;
-        let mut head = Vec::with_capacity(3);
-        (&mut raw)
-            .take(3)
-            .read_to_end(&mut head)
-            .map_err(|source| CatalogError::Io {
-                path: path.to_string(),
-                source,
-            })?;
+        let (head, rest) = peek(raw, 3).map_err(io)?;
         let decoded: Box<dyn Read + Send> = if head.starts_with(b"\xEF\xBB\xBF") {
-            raw
+            rest
         } else if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
             Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .bom_sniffing(true)
-                    .build(std::io::Cursor::new(head).chain(raw)),
+                    .build(unread(head, rest)),
             )
         } else {
-            Box::new(std::io::Cursor::new(head).chain(raw))
+            unread(head, rest)
         };
         let (decoded, delimiter) = match columns.delimiter {
             Some(d) => (decoded, d),
-            None => {
-                let (d, decoded) = sniffed(decoded).map_err(|source| CatalogError::Io {
-                    path: path.to_string(),
-                    source,
-                })?;
-                (decoded, d)
-            }
+            None => sniffed(decoded).map_err(io)?,
         };
         let mut records = Cutter::with_delimiter(decoded, delimiter);
         let header = match records.next_record() {
@@ -338,12 +331,7 @@ impl Catalog {
                     path: path.to_string(),
                 });
             }
-            Some(Err(source)) => {
-                return Err(CatalogError::Io {
-                    path: path.to_string(),
-                    source,
-                });
-            }
+            Some(Err(source)) => return Err(io(source)),
             Some(Ok(_)) if records.open_quote() => {
                 return Err(CatalogError::OpenQuoteInHeader {
                     path: path.to_string(),
@@ -651,7 +639,7 @@ mod tests {
             long_header.as_bytes(),
         ] {
             for step in [1, 3, 4096, usize::MAX] {
-                let (d, mut rest) = sniffed(Box::new(Trickle(input.to_vec(), step))).unwrap();
+                let (mut rest, d) = sniffed(Box::new(Trickle(input.to_vec(), step))).unwrap();
                 let mut back = Vec::new();
                 rest.read_to_end(&mut back).unwrap();
                 assert_eq!(back, input);

@@ -559,6 +559,20 @@ mod tests {
         step: usize,
         delimiter: u8,
     ) -> Vec<(u64, Vec<Vec<u8>>)> {
+        records(input, buffer, step, delimiter)
+            .into_iter()
+            .map(|(line, record, _)| (line, record.iter_bytes().map(<[u8]>::to_vec).collect()))
+            .collect()
+    }
+
+    /// Every record with its line and whether it ended inside quotes, read from
+    /// `input` in reads of `step` bytes into a buffer of `buffer`.
+    fn records(
+        input: &[u8],
+        buffer: usize,
+        step: usize,
+        delimiter: u8,
+    ) -> Vec<(u64, Fields, bool)> {
         let mut cutter = Cutter {
             delimiter,
             ..Cutter::with_buffer(Trickle { bytes: input, step }, buffer)
@@ -566,7 +580,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some(r) = cutter.next_record() {
             let (line, record) = r.expect("reading from memory cannot fail");
-            out.push((line, record.iter_bytes().map(<[u8]>::to_vec).collect()));
+            out.push((line, record, cutter.open_quote()));
         }
         assert_eq!(cutter.position(), input.len() as u64, "every byte consumed");
         out
@@ -619,19 +633,6 @@ mod tests {
         }
     }
 
-    /// Every record's fields and whether they were kept as read, cut as `cut_all_with`.
-    fn as_read_all(input: &[u8], buffer: usize, step: usize, delimiter: u8) -> Vec<Fields> {
-        let mut cutter = Cutter {
-            delimiter,
-            ..Cutter::with_buffer(Trickle { bytes: input, step }, buffer)
-        };
-        let mut out = Vec::new();
-        while let Some(r) = cutter.next_record() {
-            out.push(r.expect("reading from memory cannot fail").1);
-        }
-        out
-    }
-
     /// The fields as a CSV writer writes them.
     fn written(fields: &Fields) -> Vec<u8> {
         let mut out = Vec::new();
@@ -657,7 +658,7 @@ mod tests {
             step in 1usize..20,
             delimiter in prop_oneof![Just(b','), Just(b';')],
         ) {
-            for fields in as_read_all(&input, buffer, step, delimiter) {
+            for (_, fields, _) in records(&input, buffer, step, delimiter) {
                 let (bytes, spans, as_read) = fields.clone().into_parts();
                 if as_read {
                     prop_assert_eq!(delimiter, b',');
@@ -671,9 +672,9 @@ mod tests {
     #[test]
     fn records_a_writer_would_write_otherwise_are_not_kept_as_read() {
         let kept = |input: &[u8], delimiter: u8| -> Vec<bool> {
-            as_read_all(input, 64, 5, delimiter)
+            records(input, 64, 5, delimiter)
                 .into_iter()
-                .map(|f| f.into_parts().2)
+                .map(|(_, f, _)| f.into_parts().2)
                 .collect()
         };
         let input = b"P1,Product 1,\"Water, Glycerin\"\r\n,,\r\nP2,\"Gel\nTwo\",x\n";
@@ -745,13 +746,10 @@ mod tests {
 
     /// Each record's `open_quote`, read in reads of `step` bytes.
     fn open_quotes(input: &[u8], step: usize) -> Vec<bool> {
-        let mut cutter = Cutter::with_buffer(Trickle { bytes: input, step }, 4);
-        let mut out = Vec::new();
-        while let Some(r) = cutter.next_record() {
-            r.expect("reading from memory cannot fail");
-            out.push(cutter.open_quote());
-        }
-        out
+        records(input, 4, step, b',')
+            .into_iter()
+            .map(|(_, _, open)| open)
+            .collect()
     }
 
     #[test]
