@@ -69,55 +69,69 @@ const SNIFF_BYTES: usize = 64 << 10;
 /// semicolons, and exports named `.tsv` use tabs; a header row names columns, so it
 /// holds the delimiter and rarely another.
 pub fn sniff_delimiter(head: &[u8]) -> u8 {
-    let mut counts = [0usize; DELIMITERS.len()];
-    let mut quoted = false;
-    for &b in head {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\r' | b'\n' if !quoted => break,
-            _ if !quoted => {
-                if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
-                    counts[i] += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut best = 0;
-    for i in 1..DELIMITERS.len() {
-        if counts[i] > counts[best] {
-            best = i;
-        }
-    }
-    DELIMITERS[best]
+    let mut row = FirstRow::default();
+    row.read(head);
+    row.delimiter()
 }
 
-/// The whole stream of `src` again, and the delimiter `sniff_delimiter` reads from
-/// its first row, which is read up to its end (outside quotes) or `SNIFF_BYTES`.
-fn sniffed(mut src: Box<dyn Read + Send>) -> std::io::Result<(Box<dyn Read + Send>, u8)> {
-    let mut head = Vec::new();
-    let mut quoted = false;
-    let mut scanned = 0;
-    let mut chunk = [0u8; 4096];
-    'read: while head.len() < SNIFF_BYTES {
-        let n = match src.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        head.extend_from_slice(&chunk[..n]);
-        for &b in &head[scanned..] {
+/// The first row of a file, read a piece at a time: how many of each of `DELIMITERS`
+/// it holds outside quotes, and whether it has ended.
+#[derive(Default)]
+struct FirstRow {
+    counts: [usize; DELIMITERS.len()],
+    quoted: bool,
+    ended: bool,
+}
+
+impl FirstRow {
+    fn read(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.ended {
+                return;
+            }
             match b {
-                b'"' => quoted = !quoted,
-                b'\n' | b'\r' if !quoted => break 'read,
+                b'"' => self.quoted = !self.quoted,
+                b'\r' | b'\n' if !self.quoted => self.ended = true,
+                _ if !self.quoted => {
+                    if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+                        self.counts[i] += 1;
+                    }
+                }
                 _ => {}
             }
         }
-        scanned = head.len();
     }
-    let delimiter = sniff_delimiter(&head);
-    Ok((unread(head, src), delimiter))
+
+    /// The delimiter it holds most of; a comma when none or on a tie.
+    fn delimiter(&self) -> u8 {
+        let mut best = 0;
+        for i in 1..DELIMITERS.len() {
+            if self.counts[i] > self.counts[best] {
+                best = i;
+            }
+        }
+        DELIMITERS[best]
+    }
+}
+
+/// The whole stream of `src` again, and the delimiter `sniff_delimiter` reads from
+/// its first row, which is read up to its end or `SNIFF_BYTES`.
+fn sniffed(mut src: Box<dyn Read + Send>) -> std::io::Result<(Box<dyn Read + Send>, u8)> {
+    let mut head = Vec::new();
+    let mut row = FirstRow::default();
+    let mut chunk = [0u8; 4096];
+    while head.len() < SNIFF_BYTES && !row.ended {
+        match src.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                head.extend_from_slice(&chunk[..n]);
+                row.read(&chunk[..n]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((unread(head, src), row.delimiter()))
 }
 
 /// The first `n` bytes of `src` (fewer at its end), and the rest of it.
@@ -607,7 +621,7 @@ mod tests {
             // A quoted name may hold another delimiter, even a line end.
             (b"id,\"a;b;c\nd;e\",ingredients\n", b','),
             (b"\"Name, full\";\"INCI, list\";id\n", b';'),
-            // A tie, and a row with one of each, read as commas.
+            // Ties go to the first of comma, semicolon and tab.
             (b"a;b,c\n", b','),
             (b"a;b\tc\n", b';'),
         ];

@@ -2,16 +2,16 @@
 //! owns record boundaries, unquoting and line numbers; decoding cells and finding
 //! columns are the catalog's.
 //!
-//! It reads exactly what the csv crate reads with its default dialect (comma, or
-//! another delimiter byte such as `;` or tab, double quote, `""` as an escaped quote,
-//! `\r`, `\n` or `\r\n` ending a record, blank lines skipped, any number of fields): a
-//! property test holds the two to the same fields on any input. What differs is the speed, and the line numbers. Most of a catalog
-//! is long quoted ingredient cells, and it finds their ends with memchr (vectorised)
-//! where the csv crate steps a state machine through every byte; a batch's reading
-//! thread is the one part of it that cannot be spread over cores. A record's line is
-//! the line its first byte is on, counting `\n`, where the csv crate gives the line it
-//! had reached when it started the record: for a `\r\n` file, or after a blank line,
-//! that is an earlier line.
+//! It reads exactly what the csv crate reads with its default dialect (comma, or another
+//! delimiter byte such as `;` or tab, double quote, `""` as an escaped quote, `\r`, `\n`
+//! or `\r\n` ending a record, blank lines skipped, any number of fields): a property
+//! test holds the two to the same fields on any input. What differs is the speed, and
+//! the line numbers. Most of a catalog is long quoted ingredient cells, and it finds
+//! their ends with memchr (vectorised) where the csv crate steps a state machine through
+//! every byte; a batch's reading thread is the one part of it that cannot be spread over
+//! cores. A record's line is the line its first byte is on, counting `\n`, where the csv
+//! crate gives the line it had reached when it started the record: for a `\r\n` file, or
+//! after a blank line, that is an earlier line.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -277,7 +277,7 @@ impl<R: Read> Cutter<R> {
     /// A record `open` at the end of the input lacks its closing quote.
     fn take(&self, len: usize, open: bool) -> Fields {
         let base = &self.buf[self.pos..self.end];
-        if let Some(spans) = self.spans_as_read(base).filter(|_| !open) {
+        if !open && let Some(spans) = self.spans_as_read(base) {
             return Fields {
                 bytes: base[..len].to_vec(),
                 spans,
