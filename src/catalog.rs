@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
-use crate::csv_cut::{Cutter, Fields};
+use crate::csv_cut::{Cutter, Fields, MAX_RECORD};
 use crate::db::quote_list;
 
 /// Column names recognised without being told, compared case-insensitively.
@@ -436,6 +436,26 @@ impl Catalog {
         let read = self.records.next_record()?;
         self.next += 1;
         Some(match read {
+            // Read past without its cells: an error record, padded to the header.
+            Ok((line, _)) if let Some(len) = self.records.oversized() => RawRecord {
+                number: self.next,
+                line,
+                fields: Err(format!(
+                    "the record is {len} bytes, over the limit of {} MiB, so its cells were \
+                     not kept{}",
+                    MAX_RECORD >> 20,
+                    if self.records.open_quote() {
+                        format!(
+                            "; a quote it opened is never closed, so it runs to the end of \
+                             the input (lines {line} to {}); close the quote",
+                            self.records.line()
+                        )
+                    } else {
+                        String::new()
+                    }
+                )),
+                open_quote_to: None,
+            },
             Ok((line, fields)) => RawRecord {
                 number: self.next,
                 line,

@@ -128,6 +128,12 @@ impl<S: AsRef<str>> FromIterator<S> for Fields<String> {
 /// The read buffer's size; a record longer than this grows it.
 const BUFFER: usize = 256 << 10;
 
+/// A record longer than this (its bytes as read, without its line end) is not kept:
+/// it is read past and given with no fields (see `oversized`). Sixteen labels at the
+/// size limit fit in it; what does not is a stray quote that swallows the rest of a
+/// large file, which would otherwise be held in memory whole.
+pub const MAX_RECORD: usize = 16 << 20;
+
 /// Reads records one at a time from a byte stream.
 pub struct Cutter<R> {
     src: R,
@@ -151,6 +157,10 @@ pub struct Cutter<R> {
     open: bool,
     /// The byte between fields: `,` unless told otherwise.
     delimiter: u8,
+    /// Records longer than this are read past (`MAX_RECORD`; smaller in tests).
+    max_record: usize,
+    /// The last record's length, when it was over `max_record` (see `oversized`).
+    oversized: Option<u64>,
 }
 
 impl<R: Read> Cutter<R> {
@@ -185,6 +195,8 @@ impl<R: Read> Cutter<R> {
             ends: Vec::new(),
             open: false,
             delimiter: b',',
+            max_record: MAX_RECORD,
+            oversized: None,
         }
     }
 
@@ -223,13 +235,24 @@ impl<R: Read> Cutter<R> {
                         newlines,
                         open,
                     } => {
-                        let record = self.take(len, open);
+                        let too_long = len > self.max_record;
+                        let record = if too_long {
+                            Fields::default()
+                        } else {
+                            self.take(len, open)
+                        };
+                        self.oversized = too_long.then_some(len as u64);
                         self.open = open;
                         let line = self.line;
                         self.line += newlines;
                         self.pos += len;
                         self.consumed += len as u64;
                         return Some(Ok((line, record)));
+                    }
+                    // The record is longer than what is here: past the limit, it is
+                    // read through without being kept.
+                    Cut::NeedMore if self.end - self.pos > self.max_record => {
+                        return Some(self.read_past().inspect_err(|_| self.failed = true));
                     }
                     Cut::NeedMore => need_more = true,
                 }
@@ -242,6 +265,61 @@ impl<R: Read> Cutter<R> {
             need_more = false;
         }
         None
+    }
+
+    /// The last record's length in bytes, when it was longer than `MAX_RECORD`: it
+    /// was read past and given with no fields.
+    pub fn oversized(&self) -> Option<u64> {
+        self.oversized
+    }
+
+    /// Reads past the record at `pos`, longer than `max_record`, without keeping it:
+    /// the rules of `cut`, a byte at a time, find where it ends. Its line end is left
+    /// for the next record's blank-line skip, as `cut` leaves it.
+    fn read_past(&mut self) -> io::Result<(u64, Fields)> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum At {
+            FieldStart,
+            Unquoted,
+            Quoted,
+            /// A quote inside quotes: doubled, or closing them.
+            QuoteInQuotes,
+        }
+        let (line, delimiter) = (self.line, self.delimiter);
+        let mut at = At::FieldStart;
+        let mut len = 0u64;
+        'record: loop {
+            let unread = &self.buf[self.pos..self.end];
+            for (i, &b) in unread.iter().enumerate() {
+                let line_end = matches!(b, b'\r' | b'\n');
+                at = match at {
+                    At::Quoted if b == b'"' => At::QuoteInQuotes,
+                    At::Quoted => {
+                        self.line += u64::from(b == b'\n');
+                        At::Quoted
+                    }
+                    At::QuoteInQuotes if b == b'"' => At::Quoted,
+                    At::FieldStart if b == b'"' => At::Quoted,
+                    _ if line_end => {
+                        self.pos += i;
+                        len += i as u64;
+                        break 'record;
+                    }
+                    _ if b == delimiter => At::FieldStart,
+                    _ => At::Unquoted,
+                };
+            }
+            len += unread.len() as u64;
+            self.pos = self.end;
+            if self.eof {
+                break;
+            }
+            self.fill(false)?;
+        }
+        self.consumed += len;
+        self.open = at == At::Quoted;
+        self.oversized = Some(len);
+        Ok((line, Fields::default()))
     }
 
     /// Whether the last record ended inside quotes: a quote opened in its last field
@@ -573,14 +651,51 @@ mod tests {
         step: usize,
         delimiter: u8,
     ) -> Vec<(u64, Fields, bool)> {
+        capped(input, buffer, step, delimiter, MAX_RECORD)
+            .into_iter()
+            .map(|r| (r.line, r.fields, r.open))
+            .collect()
+    }
+
+    /// A record as `capped` gives it.
+    struct Cut {
+        line: u64,
+        fields: Fields,
+        open: bool,
+        oversized: Option<u64>,
+        /// Its length as read, without the line end.
+        len: u64,
+    }
+
+    /// `records`, with records over `max_record` bytes read past.
+    fn capped(
+        input: &[u8],
+        buffer: usize,
+        step: usize,
+        delimiter: u8,
+        max_record: usize,
+    ) -> Vec<Cut> {
         let mut cutter = Cutter {
             delimiter,
+            max_record,
             ..Cutter::with_buffer(Trickle { bytes: input, step }, buffer)
         };
         let mut out = Vec::new();
+        let mut end = 0;
         while let Some(r) = cutter.next_record() {
-            let (line, record) = r.expect("reading from memory cannot fail");
-            out.push((line, record, cutter.open_quote()));
+            let (line, fields) = r.expect("reading from memory cannot fail");
+            let mut start = end;
+            while matches!(input[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            end = cutter.position() as usize;
+            out.push(Cut {
+                line,
+                fields,
+                open: cutter.open_quote(),
+                oversized: cutter.oversized(),
+                len: (end - start) as u64,
+            });
         }
         assert_eq!(cutter.position(), input.len() as u64, "every byte consumed");
         out
@@ -667,6 +782,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn a_record_over_the_limit_is_read_past_and_the_rest_read_as_ever(
+            input in proptest::collection::vec(
+                prop_oneof![
+                    Just(&b"a"[..]), Just(&b","[..]), Just(&b"\""[..]), Just(&b"\r"[..]),
+                    Just(&b"\n"[..]), Just(&b"bcdefghij"[..]),
+                ],
+                0..80,
+            ).prop_map(|tokens| tokens.concat()),
+            buffer in 1usize..40,
+            step in 1usize..20,
+            max_record in 1usize..30,
+        ) {
+            let all = capped(&input, buffer, step, b',', usize::MAX);
+            let some = capped(&input, buffer, step, b',', max_record);
+            prop_assert_eq!(all.len(), some.len());
+            for (a, s) in all.iter().zip(&some) {
+                prop_assert_eq!(a.line, s.line);
+                prop_assert_eq!(a.len, s.len);
+                prop_assert_eq!(a.open, s.open);
+                if a.len > max_record as u64 {
+                    prop_assert_eq!(s.oversized, Some(a.len));
+                    prop_assert!(s.fields.is_empty());
+                } else {
+                    prop_assert_eq!(s.oversized, None);
+                    prop_assert_eq!(&s.fields, &a.fields);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_stray_quote_in_a_large_input_is_not_held_in_memory() {
+        // 40 MiB after an unclosed quote: the cutter's buffer stays near the limit.
+        let mut input = b"id,ingredients\n1,\"Water, Glycerin\n".to_vec();
+        input.extend(b"2,Retinol\n".repeat(4 << 20));
+        let mut cutter = Cutter::new(&input[..]);
+        let (_, header) = cutter.next_record().unwrap().unwrap();
+        assert_eq!(header.len(), 2);
+        let (line, fields) = cutter.next_record().unwrap().unwrap();
+        assert_eq!((line, fields.len()), (2, 0));
+        assert_eq!(cutter.oversized(), Some(input.len() as u64 - 15));
+        assert!(cutter.open_quote());
+        assert!(
+            cutter.buf.len() <= 2 * MAX_RECORD,
+            "{} bytes held",
+            cutter.buf.len()
+        );
+        assert!(cutter.next_record().is_none());
+        assert_eq!(
+            cutter.line(),
+            3 + (4 << 20),
+            "every line end inside the quotes counted"
+        );
     }
 
     #[test]

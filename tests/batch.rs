@@ -472,6 +472,24 @@ fn a_quote_never_closed_is_an_error_row_not_a_silent_merge() {
 }
 
 #[test]
+fn a_record_over_the_size_limit_is_an_error_row_and_the_rest_are_read() {
+    let d = Dir::new("huge");
+    let huge = format!(
+        "id,ingredients\n1,Water\n2,\"{}\"\n3,Retinol\n",
+        // 17 MiB.
+        "Water, Glycerin, ".repeat(1 << 20)
+    );
+    let p = d.file("huge.csv", huge.as_bytes());
+    let (lines, code, _) = jsonl(&p, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["verdict"], "ok");
+    let error = lines[1]["error"].as_str().unwrap();
+    assert!(error.contains("over the limit of 16 MiB"), "{error}");
+    assert_eq!(lines[2]["verdict"], "wait");
+}
+
+#[test]
 fn json_output_is_one_array() {
     let d = Dir::new("json");
     let p = d.file("j.csv", b"ingredients\n\"Water\"\n#NAME?\n");
