@@ -1044,46 +1044,43 @@ pub fn wait_text(hours: Option<u32>, baseline: u32) -> String {
     let mut s = String::with_capacity(32);
     if h <= baseline {
         s.push_str("ok after the first ");
-        push_number(&mut s, h);
+        s.push_str(decimal(h, &mut [0; 10]));
         s.push_str(" hours");
     } else if h % 24 == 0 {
         let d = h / 24;
         s.push_str("wait ");
-        push_number(&mut s, d);
+        s.push_str(decimal(d, &mut [0; 10]));
         s.push_str(if d == 1 {
             " day (from day "
         } else {
             " days (from day "
         });
-        push_number(&mut s, d + 1);
+        s.push_str(decimal(d + 1, &mut [0; 10]));
         s.push(')');
     } else {
         s.push_str("wait ");
-        push_number(&mut s, h);
+        s.push_str(decimal(h, &mut [0; 10]));
         s.push_str(" hours");
         if h >= 24 {
             s.push_str(" (from day ");
-            push_number(&mut s, h.div_ceil(24) + 1);
+            s.push_str(decimal(h.div_ceil(24) + 1, &mut [0; 10]));
             s.push(')');
         }
     }
     s
 }
 
-/// Appends `n` in decimal.
-fn push_number(s: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    let mut n = n;
+/// A number's decimal digits, written into `buf` without allocating.
+pub(crate) fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut i = buf.len();
     loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return std::str::from_utf8(&buf[i..]).expect("ASCII digits");
         }
     }
-    s.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 /// RFC 3339 with the zone's offset.

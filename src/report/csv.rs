@@ -134,7 +134,7 @@ impl Answer {
         let mut row = Row::new(&mut cells);
         row.field(a.verdict.name().as_bytes());
         match a.wait_hours {
-            Some(h) => row.field(itoa(h, &mut [0; 10])),
+            Some(h) => row.field(crate::assess::decimal(h, &mut [0; 10]).as_bytes()),
             None => row.field(b""),
         }
         if with_safe_from {
@@ -179,19 +179,6 @@ pub fn write_record(out: &mut Vec<u8>, output: &Output<Answer>, with_safe_from: 
         }
     }
     row.end();
-}
-
-/// A number's decimal digits, without allocating.
-fn itoa(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[i..];
-        }
-    }
 }
 
 /// A cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
