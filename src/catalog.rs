@@ -440,20 +440,18 @@ impl Catalog {
             Ok((line, _)) if let Some(len) = self.records.oversized() => RawRecord {
                 number: self.next,
                 line,
-                fields: Err(format!(
-                    "the record is {len} bytes, over the limit of {} MiB, so its cells were \
-                     not kept{}",
-                    MAX_RECORD >> 20,
+                fields: Err({
+                    let mut why = format!(
+                        "the record is {len} bytes, over the limit of {} MiB, so its cells \
+                         were not kept",
+                        MAX_RECORD >> 20
+                    );
                     if self.records.open_quote() {
-                        format!(
-                            "; a quote it opened is never closed, so it runs to the end of \
-                             the input (lines {line} to {}); close the quote",
-                            self.records.line()
-                        )
-                    } else {
-                        String::new()
+                        why.push_str("; ");
+                        why.push_str(&never_closed(line, self.records.line()));
                     }
-                )),
+                    why
+                }),
                 open_quote_to: None,
             },
             Ok((line, fields)) => RawRecord {
@@ -502,12 +500,7 @@ impl Layout {
         record.label = match fields.get(self.ingredients) {
             // The cells hold everything to the end of the input, so they are still
             // written out; nothing is checked, since other records may be among them.
-            _ if let Some(end) = raw.open_quote_to => Err(format!(
-                "a quote opened in this record is never closed, so it runs to the end \
-                 of the input (lines {} to {end}), taking in any records on those lines; \
-                 close the quote",
-                raw.line
-            )),
+            _ if let Some(end) = raw.open_quote_to => Err(never_closed(raw.line, end)),
             _ if len != width => Err(format!("record has {len} fields; the header has {width}")),
             Some(cell) if cell.len() > MAX_CELL_BYTES => Err(format!(
                 "the ingredient cell is {} bytes; the limit is {MAX_CELL_BYTES}",
@@ -523,6 +516,15 @@ impl Layout {
         record.fields = fields;
         record
     }
+}
+
+/// Why a record that opened a quote on line `from` and never closed it, running to
+/// line `to`, cannot be checked.
+fn never_closed(from: u64, to: u64) -> String {
+    format!(
+        "a quote opened in this record is never closed, so it runs to the end of the \
+         input (lines {from} to {to}), taking in any records on those lines; close the quote"
+    )
 }
 
 /// A record's cells as text: UTF-8 records (nearly all) keep their buffer; others
