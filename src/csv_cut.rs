@@ -658,7 +658,7 @@ mod tests {
     }
 
     /// A record as `capped` gives it.
-    struct Cut {
+    struct CutRecord {
         line: u64,
         fields: Fields,
         open: bool,
@@ -674,7 +674,7 @@ mod tests {
         step: usize,
         delimiter: u8,
         max_record: usize,
-    ) -> Vec<Cut> {
+    ) -> Vec<CutRecord> {
         let mut cutter = Cutter {
             delimiter,
             max_record,
@@ -689,7 +689,7 @@ mod tests {
                 start += 1;
             }
             end = cutter.position() as usize;
-            out.push(Cut {
+            out.push(CutRecord {
                 line,
                 fields,
                 open: cutter.open_quote(),
