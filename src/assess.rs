@@ -65,6 +65,9 @@ pub enum CheckError {
 pub enum Verdict {
     Ok,
     Wait,
+    /// Safety cannot be confirmed: a name is not recognised, or a medicine's active
+    /// is there. The wait its recognised ingredients impose is a lower bound.
+    Review,
     Avoid,
 }
 
@@ -73,8 +76,14 @@ impl Verdict {
         match self {
             Verdict::Ok => "ok",
             Verdict::Wait => "wait",
+            Verdict::Review => "review",
             Verdict::Avoid => "avoid",
         }
+    }
+
+    /// Anything but `ok` needs the reader's attention (exit code 1).
+    pub fn needs_attention(self) -> bool {
+        self != Verdict::Ok
     }
 }
 
@@ -96,8 +105,13 @@ pub struct Assessment {
     pub verdict: Verdict,
     /// The product's wait in hours; `None` when it must be avoided.
     pub wait_hours: Option<u32>,
-    /// The wait in words: `wait 7 days (from day 8)`.
+    /// The wait in words: `wait 7 days (from day 8)`, `review: at least 7 days (from
+    /// day 8)`.
     pub wait_text: String,
+    /// Why a `review` product cannot be confirmed, in words: the names not recognised
+    /// and the medicines, each said once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
     pub baseline_hours: u32,
     pub profile: Profile,
     pub product_type: String,
@@ -343,6 +357,10 @@ impl Checker {
                 why().into()
             }
         };
+        // What keeps the verdict from `ok` or `wait`: names not recognised, and
+        // medicines, whose prescriber decides (protocol section 2).
+        let mut unrecognized: Vec<String> = Vec::new();
+        let mut medicines: Vec<String> = Vec::new();
         // Briefly, only the unrecognised ones are kept.
         let mut ingredients = Vec::with_capacity(if brief { 0 } else { items.len() });
         for item in items {
@@ -366,6 +384,7 @@ impl Checker {
                 kind,
             }) = self.describe(&item.resolution)
             else {
+                unrecognized.push(item.text.clone());
                 ingredients.push(item.ingredient(status, None, None, below, self));
                 continue;
             };
@@ -375,7 +394,26 @@ impl Checker {
             let mut reason: Text = reason.clone();
             let mut finding: Option<(Text, Text)> = None;
             let mut note: Option<(Text, Text)> = None;
+            // An active named in a drug-facts panel is a medicine's: the cosmetics
+            // bans of Annex II do not govern it, its prescriber does.
+            let medicine_active = kind == CategoryKind::Finding
+                && category == "prohibited"
+                && parsed.parts[item.part].kind == PartKind::Active;
             match kind {
+                CategoryKind::Review => {
+                    medicines.push(item.text.clone());
+                    note = Some((category.clone(), reason));
+                }
+                CategoryKind::Finding if medicine_active => {
+                    medicines.push(item.text.clone());
+                    note = Some((
+                        Cow::Borrowed("medicine"),
+                        format!(
+                            "the active of a medicine: follow the prescriber or pharmacist (as a cosmetic ingredient: {reason})"
+                        )
+                        .into(),
+                    ));
+                }
                 CategoryKind::Finding => {
                     if flags.furocoumarin && says_furocoumarin_free() {
                         category = Cow::Borrowed("essential-oil");
@@ -551,8 +589,10 @@ impl Checker {
                     .fold(baseline, u32::max),
             )
         };
+        let review = review_text(&unrecognized, &medicines);
         let verdict = match wait_hours {
             None => Verdict::Avoid,
+            Some(_) if review.is_some() => Verdict::Review,
             Some(h) if h > baseline => Verdict::Wait,
             Some(_) => Verdict::Ok,
         };
@@ -596,7 +636,11 @@ impl Checker {
         findings.sort_by_cached_key(|f| (std::cmp::Reverse(rank(f)), f.part, f.position));
         Ok(Assessment {
             verdict,
-            wait_text: wait_text(wait_hours, baseline),
+            wait_text: match verdict {
+                Verdict::Review => at_least_text(wait_hours.unwrap_or(baseline), baseline),
+                _ => wait_text(wait_hours, baseline),
+            },
+            review,
             wait_hours,
             baseline_hours: baseline,
             profile,
@@ -1068,6 +1112,56 @@ pub fn wait_text(hours: Option<u32>, baseline: u32) -> String {
         }
     }
     s
+}
+
+/// The wait of a `review` product, a lower bound: `review: at least 7 days (from day
+/// 8)`, `review: at least the first 8 hours`.
+pub fn at_least_text(hours: u32, baseline: u32) -> String {
+    if hours <= baseline {
+        return format!("review: at least the first {hours} hours");
+    }
+    let wait = wait_text(Some(hours), baseline);
+    format!(
+        "review: at least {}",
+        wait.strip_prefix("wait ").unwrap_or(&wait)
+    )
+}
+
+/// Why a product is `review`, or `None` when nothing keeps it from a plain answer:
+/// `1 name not recognised: `Adapalene USP` (check it by hand, or add it to an
+/// overlay)`.
+fn review_text(unrecognized: &[String], medicines: &[String]) -> Option<String> {
+    let mut parts = Vec::new();
+    fn distinct(names: &[String]) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for n in names {
+            if !seen.iter().any(|s| s.eq_ignore_ascii_case(n)) {
+                seen.push(n);
+            }
+        }
+        seen
+    }
+    let unknown = distinct(unrecognized);
+    if !unknown.is_empty() {
+        let n = unknown.len();
+        parts.push(format!(
+            "{n} {} not recognised: {} (check {} by hand, or add {} to an overlay)",
+            if n == 1 { "name" } else { "names" },
+            crate::db::quote_list(&unknown),
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it" } else { "them" },
+        ));
+    }
+    let meds = distinct(medicines);
+    if !meds.is_empty() {
+        let n = meds.len();
+        parts.push(format!(
+            "{n} {}: {} (follow the prescriber or pharmacist)",
+            if n == 1 { "medicine" } else { "medicines" },
+            crate::db::quote_list(&meds),
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// A number's decimal digits, written into `buf` without allocating.

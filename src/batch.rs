@@ -91,6 +91,7 @@ pub struct Summary {
     pub failed: u64,
     pub ok: u64,
     pub wait: u64,
+    pub review: u64,
     pub avoid: u64,
     /// Records answered from an earlier record with the same label.
     pub shared: u64,
@@ -106,6 +107,7 @@ impl Summary {
                 match verdict {
                     Verdict::Ok => self.ok += 1,
                     Verdict::Wait => self.wait += 1,
+                    Verdict::Review => self.review += 1,
                     Verdict::Avoid => self.avoid += 1,
                 }
             }

@@ -450,19 +450,16 @@ fn judge(
         }
     }
     if claim.is_some() {
-        let unknown: Vec<String> = assessment.unrecognized().map(|i| i.text.clone()).collect();
-        if !unknown.is_empty() {
-            report.warnings.push(Issue {
-                kind: IssueKind::UnrecognizedIngredient,
-                rule: IssueKind::UnrecognizedIngredient.id().into(),
-                message: format!(
-                    "recommended, with ingredients not in the database: {}",
-                    unknown.join(", ")
-                ),
-                ingredients: unknown,
-                excepted: None,
-            });
-        }
+        review_issues(&mut report, &assessment, policy, &mut |name| {
+            let hit = policy.exceptions.iter().position(|e| {
+                applies(e)
+                    && e.ingredient
+                        .as_ref()
+                        .is_some_and(|i| word_key(i) == word_key(name))
+            })?;
+            used[hit] = true;
+            Some(policy.exceptions[hit].reason.clone())
+        });
     }
     for (f, reason) in excepted_findings {
         report.warnings.push(Issue {
@@ -475,6 +472,55 @@ fn judge(
     }
     report.assessment = Some(assessment);
     report
+}
+
+/// A recommended product that is `review`: each name not recognised and each
+/// medicine is a violation (or a warning, by policy) unless an exception names it.
+fn review_issues(
+    report: &mut ProductReport,
+    a: &Assessment,
+    policy: &Policy,
+    except: &mut dyn FnMut(&str) -> Option<String>,
+) {
+    let unknown = a
+        .unrecognized()
+        .map(|i| (i.text.clone(), "not in the database"));
+    let medicines = a
+        .notes
+        .iter()
+        .filter(|n| n.category == "medicine")
+        .map(|n| (n.ingredient.clone(), "a medicine: follow the prescriber"));
+    let mut open: Vec<String> = Vec::new();
+    for (name, why) in unknown.chain(medicines) {
+        match except(&name) {
+            Some(reason) => report.warnings.push(Issue {
+                kind: IssueKind::UnrecognizedIngredient,
+                rule: IssueKind::UnrecognizedIngredient.id().into(),
+                message: format!("{name} ({why}) accepted by an exception"),
+                ingredients: vec![name],
+                excepted: Some(reason),
+            }),
+            None => open.push(format!("{name} ({why})")),
+        }
+    }
+    if open.is_empty() {
+        return;
+    }
+    let issue = Issue {
+        kind: IssueKind::UnrecognizedIngredient,
+        rule: IssueKind::UnrecognizedIngredient.id().into(),
+        message: format!(
+            "recommended, but its safety cannot be confirmed (review): {}",
+            open.join(", ")
+        ),
+        ingredients: open,
+        excepted: None,
+    };
+    if policy.unrecognized == Level::Deny {
+        report.violations.push(issue);
+    } else {
+        report.warnings.push(issue);
+    }
 }
 
 /// A claim in hours after the treatment: `3`, `day 3`, `from day 3`, `72 h`.

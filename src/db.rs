@@ -105,6 +105,9 @@ pub enum CategoryKind {
     Note,
     /// Known and harmless (or beneficial); reported in the ingredient list only.
     Info,
+    /// Known, but its safety is for someone else to decide (a medicine's prescriber):
+    /// the product is `review`.
+    Review,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -745,18 +748,22 @@ impl Builder {
                 "baseline" => CategoryKind::Baseline,
                 "note" => CategoryKind::Note,
                 "info" => CategoryKind::Info,
+                "review" => CategoryKind::Review,
                 other => {
                     self.problem(
                         file,
                         line,
                         format!(
-                            "unknown kind `{other}`; kinds are `finding`, `product-type`, `baseline`, `note`, `info`"
+                            "unknown kind `{other}`; kinds are `finding`, `product-type`, `baseline`, `note`, `info`, `review`"
                         ),
                     );
                     continue;
                 }
             };
-            let waits = if matches!(kind, CategoryKind::Note | CategoryKind::Info) {
+            let waits = if matches!(
+                kind,
+                CategoryKind::Note | CategoryKind::Info | CategoryKind::Review
+            ) {
                 None
             } else {
                 let mut w = [Wait::Hours(0); 3];

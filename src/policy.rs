@@ -69,6 +69,9 @@ pub struct Policy {
     pub waits: BTreeMap<String, [Wait; 3]>,
     pub levels: BTreeMap<String, LevelRule>,
     pub default_level: Level,
+    /// What a recommended `review` product is: a violation (`deny`, the default) or a
+    /// warning.
+    pub unrecognized: Level,
     pub exceptions: Vec<Exception>,
 }
 
@@ -83,6 +86,7 @@ impl Default for Policy {
             waits: BTreeMap::new(),
             levels: BTreeMap::new(),
             default_level: Level::Allow,
+            unrecognized: Level::Deny,
             exceptions: Vec::new(),
         }
     }
@@ -108,6 +112,7 @@ const TOP_KEYS: &[&str] = &[
     "profile",
     "depth",
     "overlay",
+    "unrecognized",
     "columns",
     "waits",
     "levels",
@@ -129,6 +134,11 @@ profile = "standard"
 # An overlay CSV in the format of the database (name,aliases,category,flags,reason,source)
 # adding or overriding ingredients. Relative to this file.
 # overlay = "clinic-ingredients.csv"
+
+# A recommended product that is `review` (a name the database does not recognise, or a
+# medicine's active): "deny" makes it a violation, "warn" a warning. An exception
+# naming the ingredient accepts it.
+unrecognized = "deny"
 
 [columns]
 # Column names in the catalog; by default found by name, in any case.
@@ -247,6 +257,16 @@ impl Parser<'_> {
             match item.as_str() {
                 Some(s) => policy.overlay = Some(PathBuf::from(s)),
                 None => self.at(item.span(), "`overlay` must be a path string".into()),
+            }
+        }
+        if let Some(item) = root.get("unrecognized") {
+            match item.as_str() {
+                Some("deny") => policy.unrecognized = Level::Deny,
+                Some("warn") => policy.unrecognized = Level::Warn,
+                _ => self.at(
+                    item.span(),
+                    "`unrecognized` must be `deny` or `warn`".into(),
+                ),
             }
         }
         if let Some(t) = self.table(root.get("columns"), "columns") {

@@ -103,12 +103,10 @@ fn each_violation_kind_is_found() {
     assert_eq!(kinds(&run, "A4", "violations"), ["avoid"]);
     assert_eq!(kinds(&run, "A5", "violations"), ["unchecked-record"]);
     assert_eq!(kinds(&run, "A6", "violations"), ["unreadable-claim"]);
-    assert_eq!(kinds(&run, "A7", "violations"), Vec::<String>::new());
-    assert_eq!(
-        kinds(&run, "A7", "warnings"),
-        ["warned-category", "unrecognized-ingredient"]
-    );
-    assert_eq!(run["summary"]["violations"], 6);
+    // A name not recognised makes a recommended product `review`: a violation.
+    assert_eq!(kinds(&run, "A7", "violations"), ["unrecognized-ingredient"]);
+    assert_eq!(kinds(&run, "A7", "warnings"), ["warned-category"]);
+    assert_eq!(run["summary"]["violations"], 7);
     assert_eq!(run["unused_exceptions"][0]["product"], "A9");
 }
 
@@ -129,7 +127,7 @@ fn text_names_the_catalog_line_product_claim_and_cause() {
         out.lines()
             .last()
             .unwrap()
-            .contains("7 products checked: 6 violation(s)"),
+            .contains("7 products checked: 7 violation(s)"),
         "{out}"
     );
 }
@@ -202,7 +200,7 @@ fn junit_has_one_case_per_product_in_one_suite() {
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
         .count();
-    assert_eq!(failing, 5);
+    assert_eq!(failing, 6);
 }
 
 #[test]
@@ -377,4 +375,54 @@ fn init_prints_the_template_to_standard_output() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8(out.stdout).unwrap().contains("[levels]"));
+}
+
+#[test]
+fn a_recommended_review_product_is_a_warning_when_the_policy_says_warn() {
+    let d = Dir::new("unrecognized-warn");
+    let policy = format!("unrecognized = \"warn\"\n{POLICY}");
+    let (out, _, _) = ci(&d, &policy, CATALOG, &["--format", "json"]);
+    let run: Value = serde_json::from_str(&out).unwrap();
+    assert!(kinds(&run, "A7", "violations").is_empty());
+    assert_eq!(
+        kinds(&run, "A7", "warnings"),
+        ["warned-category", "unrecognized-ingredient"]
+    );
+}
+
+#[test]
+fn an_exception_naming_an_unrecognised_ingredient_accepts_it_with_its_reason() {
+    let d = Dir::new("unrecognized-exception");
+    let policy = format!(
+        "{POLICY}[[exceptions]]\nproduct = \"A7\"\ningredient = \"Moonstone Dust\"\nreason = \"mica and silica, checked with the maker\"\n"
+    );
+    let (out, _, _) = ci(&d, &policy, CATALOG, &["--format", "json"]);
+    let run: Value = serde_json::from_str(&out).unwrap();
+    assert!(kinds(&run, "A7", "violations").is_empty());
+    let a7 = run["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "A7")
+        .unwrap();
+    let accepted: Vec<&Value> = a7["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["excepted"] == "mica and silica, checked with the maker")
+        .collect();
+    assert_eq!(accepted.len(), 1, "{a7}");
+    assert_eq!(run["unused_exceptions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_unknown_unrecognized_level_is_a_policy_error() {
+    let d = Dir::new("unrecognized-bad");
+    let policy = format!("unrecognized = \"ignore\"\n{POLICY}");
+    let (_, err, code) = ci(&d, &policy, CATALOG, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`unrecognized` must be `deny` or `warn`"),
+        "{err}"
+    );
 }

@@ -212,8 +212,11 @@ fn api_check_answers_with_the_json_of_the_interface() {
         .check(ACID_LABEL, &Options::default())
         .unwrap();
     assert_eq!(v, serde_json::to_value(&expected).unwrap());
-    assert_eq!(v["verdict"], "wait");
+    // `Moonstone Dust` is not recognised: the wait is a lower bound.
+    assert_eq!(v["verdict"], "review");
     assert_eq!(v["wait_hours"], 168);
+    assert_eq!(v["wait_text"], "review: at least 7 days (from day 8)");
+    assert!(v["review"].as_str().unwrap().contains("`Moonstone Dust`"));
     assert_eq!(v["findings"][0]["category"], "aha");
     let acid = &v["ingredients"][2];
     assert_eq!(acid["status"], "flagged");
@@ -549,7 +552,7 @@ fn the_plain_form_post_renders_the_answer_in_the_page() {
     assert!(r.body.starts_with("<!doctype html>"));
     assert!(
         r.body.contains(
-            r#"<h2 class="headline" id="verdict">Wait 7 days: from Wednesday 2 December</h2>"#
+            r#"<h2 class="headline" id="verdict">Check by hand before use: at least 7 days, not before Wednesday 2 December, 14:00</h2><p class="when">1 name not recognised: `Moonstone Dust` (check it by hand, or add it to an overlay)"#
         ),
         "{}",
         r.body

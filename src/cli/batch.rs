@@ -193,8 +193,14 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         .map(|p| format!(" to `{}`", p.display()))
         .unwrap_or_default();
     eprintln!(
-        "aftercare: `{path}`: {} records read, {} checked, {} could not be checked; {} ok, {} wait, {} avoid{output_name}",
-        summary.read, summary.checked, summary.failed, summary.ok, summary.wait, summary.avoid
+        "aftercare: `{path}`: {} records read, {} checked, {} could not be checked; {} ok, {} wait, {} review, {} avoid{output_name}",
+        summary.read,
+        summary.checked,
+        summary.failed,
+        summary.ok,
+        summary.wait,
+        summary.review,
+        summary.avoid
     );
     if let Some((record, e)) = strict_error {
         bail!("`{path}` record {record}: {e} (stopped by --strict)");
@@ -207,7 +213,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
     }
     Ok(args
         .common
-        .exit_code(summary.wait + summary.avoid + summary.failed > 0))
+        .exit_code(summary.wait + summary.review + summary.avoid + summary.failed > 0))
 }
 
 /// Where the records go: rendered rows to the output, a chunk at a time; with

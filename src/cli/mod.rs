@@ -25,7 +25,7 @@ mod serve;
     about = "Is this skincare product safe after microneedling, and from when?",
     long_about = "Reads a product's ingredient list and says whether it is safe to use after a \
 microneedling treatment, and from when. Exit codes: 0 nothing beyond the baseline wait, \
-1 a wait or avoid, 2 could not run."
+1 a wait, review or avoid, 2 could not run."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -147,7 +147,7 @@ impl Common {
         anstream::AutoStream::new(std::io::stdout(), choice)
     }
 
-    /// 1 for a wait or avoid, unless `--exit-zero`.
+    /// 1 for a wait, review or avoid, unless `--exit-zero`.
     pub fn exit_code(&self, needs_wait: bool) -> u8 {
         u8::from(needs_wait && !self.exit_zero)
     }

@@ -277,10 +277,10 @@ mod tests {
             String::from_utf8(out).unwrap()
         };
         // Categories sorted, flagged names in label order, an unknown name that reads
-        // as a formula neutralised, the error cell empty.
-        let cells = format!("wait,{hours},aha;retinoid,Retinol;Glycolic Acid,'@Zorblax,");
+        // as a formula neutralised (and the verdict review), the error cell empty.
+        let cells = format!("review,{hours},aha;retinoid,Retinol;Glycolic Acid,'@Zorblax,");
         assert_eq!(row(false), format!("'-7,\"{label}\",{cells}\n"));
-        let cells = format!("wait,{hours},,aha;retinoid,Retinol;Glycolic Acid,'@Zorblax,");
+        let cells = format!("review,{hours},,aha;retinoid,Retinol;Glycolic Acid,'@Zorblax,");
         assert_eq!(row(true), format!("'-7,\"{label}\",{cells}\n"));
     }
 

@@ -21,14 +21,18 @@ pub fn write(out: &mut dyn Write, a: &Assessment, db: &Database) -> std::io::Res
     let style = match a.verdict {
         Verdict::Ok => GREEN,
         Verdict::Wait => YELLOW,
-        Verdict::Avoid => RED,
+        Verdict::Review | Verdict::Avoid => RED,
     };
     let summary = summarize(a, db);
-    let headline = if summary.is_empty() {
+    let mut headline = if summary.is_empty() {
         a.wait_text.clone()
     } else {
         format!("{}: {summary}", a.wait_text)
     };
+    if let Some(why) = &a.review {
+        headline.push_str("; ");
+        headline.push_str(&sanitize(why));
+    }
     writeln!(out, "{style}{headline}{style:#}")?;
     if let Some(name) = &a.name {
         writeln!(out, "{DIM}product:{DIM:#} {}", sanitize(name))?;

@@ -120,6 +120,7 @@ pub(super) fn result(a: &Assessment, label: &str, db: &Database, tz: &TimeZone) 
     let verdict = match a.verdict {
         Verdict::Ok => "ok",
         Verdict::Wait => "wait",
+        Verdict::Review => "review",
         Verdict::Avoid => "avoid",
     };
     let (headline, detail) = headline(a, tz);
@@ -312,6 +313,28 @@ fn headline(a: &Assessment, tz: &TimeZone) -> (String, Option<String>) {
             ),
             None => (format!("OK after the first {h} hours"), None),
         },
+        (Verdict::Review, Some(h)) => {
+            let at_least = if h > a.baseline_hours {
+                match safe {
+                    Some(t) => format!(
+                        "at least {}, not before {}",
+                        duration(Some(h)),
+                        day_and_time(&t)
+                    ),
+                    None => format!(
+                        "at least {} (from day {})",
+                        duration(Some(h)),
+                        h.div_ceil(24) + 1
+                    ),
+                }
+            } else {
+                format!("at least the first {h} hours")
+            };
+            (
+                format!("Check by hand before use: {at_least}"),
+                a.review.clone(),
+            )
+        }
         (Verdict::Wait, Some(h)) => {
             let wait = duration(Some(h));
             match safe {
