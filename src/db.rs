@@ -342,6 +342,32 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("data/actives.csv", include_str!("../data/actives.csv")),
     ("data/fragrance.csv", include_str!("../data/fragrance.csv")),
+    ("data/medicines.csv", include_str!("../data/medicines.csv")),
+    (
+        "data/plant-oils.csv",
+        include_str!("../data/plant-oils.csv"),
+    ),
+    (
+        "data/botanicals.csv",
+        include_str!("../data/botanicals.csv"),
+    ),
+    (
+        "data/aroma-chemicals.csv",
+        include_str!("../data/aroma-chemicals.csv"),
+    ),
+    (
+        "data/uv-absorbers.csv",
+        include_str!("../data/uv-absorbers.csv"),
+    ),
+    ("data/abrasives.csv", include_str!("../data/abrasives.csv")),
+    (
+        "data/dyes-and-bleaching.csv",
+        include_str!("../data/dyes-and-bleaching.csv"),
+    ),
+    (
+        "data/stem-names.csv",
+        include_str!("../data/stem-names.csv"),
+    ),
     (
         "data/vocabulary.csv",
         include_str!("../data/vocabulary.csv"),
@@ -360,6 +386,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../data/product-types.csv"),
     ),
     ("data/rules.csv", include_str!("../data/rules.csv")),
+    ("data/stems.csv", include_str!("../data/stems.csv")),
+    ("data/synonyms.csv", include_str!("../data/synonyms.csv")),
 ];
 
 /// The numbers of the context rules (`data/rules.csv`); every one must be present.
@@ -387,6 +415,13 @@ pub struct Database {
     pub entries: Vec<Entry>,
     pub patterns: Vec<Pattern>,
     pub lookalikes: Vec<Lookalike>,
+    /// Stems of flagged classes (`data/stems.csv`), as regex sources.
+    pub stems: Vec<String>,
+    stem_regex: std::sync::OnceLock<regex::Regex>,
+    /// The CosIng names benign by their functions (`crate::cosing_names`), as entries
+    /// numbered after the curated ones; made the first time one is asked for.
+    cosing_entries: std::sync::OnceLock<Vec<Entry>>,
+    benign_category: usize,
     pub type_words: Vec<TypeWords>,
     pub rules: BTreeMap<String, f64>,
     /// Word keys of every name and alias: the entry, and whether the key is an alias.
@@ -551,6 +586,22 @@ impl Database {
         b.finish().map(|_| rows)
     }
 
+    /// Whether a word key holds the stem of a flagged class (`retin`, `salicyl`,
+    /// `sulfate`...): such a name is never benign by a family pattern alone.
+    pub fn holds_flagged_stem(&self, key: &str) -> bool {
+        self.stem_regex
+            .get_or_init(|| {
+                let all = self
+                    .stems
+                    .iter()
+                    .map(|s| format!("(?:{s})"))
+                    .collect::<Vec<_>>()
+                    .join("|");
+                regex::Regex::new(&all).expect("each stem was compiled when loaded")
+            })
+            .is_match(key)
+    }
+
     /// The first pattern (in `order`) that matches a word key.
     pub fn first_pattern(&self, key: &str) -> Option<usize> {
         self.compiled_patterns
@@ -575,7 +626,66 @@ impl Database {
 
     /// The category of entry `i`.
     pub fn entry_category(&self, i: usize) -> &Category {
-        &self.categories[self.entry_category[i]]
+        let c = self
+            .entry_category
+            .get(i)
+            .copied()
+            .unwrap_or(self.benign_category);
+        &self.categories[c]
+    }
+
+    /// The entry a word key names, curated first, then the CosIng names benign by
+    /// their functions; with whether the key is an alias.
+    pub fn name(&self, key: &str) -> Option<(usize, bool)> {
+        if let Some(&hit) = self.names.get(key) {
+            return Some(hit);
+        }
+        crate::cosing_names::NAMES
+            .binary_search_by(|(k, _, _)| (*k).cmp(key))
+            .ok()
+            .map(|i| (self.entries.len() + i, false))
+    }
+
+    /// Entry `i`: a curated one, or a CosIng name numbered after them.
+    pub fn entry(&self, i: usize) -> &Entry {
+        match self.entries.get(i) {
+            Some(e) => e,
+            None => &self.cosing_entries()[i - self.entries.len()],
+        }
+    }
+
+    /// Every entry: the curated ones, then the CosIng names no curated name or alias
+    /// shadows.
+    pub fn all_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().chain(
+            self.cosing_entries()
+                .iter()
+                .zip(crate::cosing_names::NAMES)
+                .filter(|(_, (key, _, _))| !self.names.contains_key(*key))
+                .map(|(e, _)| e),
+        )
+    }
+
+    fn cosing_entries(&self) -> &[Entry] {
+        self.cosing_entries.get_or_init(|| {
+            crate::cosing_names::NAMES
+                .iter()
+                .enumerate()
+                .map(|(line, &(_, name, reason))| Entry {
+                    name: Cow::Borrowed(name),
+                    aliases: Vec::new(),
+                    category: Cow::Borrowed("benign"),
+                    flags: Flags::default(),
+                    reason: Cow::Borrowed(crate::cosing_names::REASONS[usize::from(reason)]),
+                    source: Cow::Borrowed("cosing"),
+                    comedogenic: None,
+                    origin: Origin {
+                        file: Cow::Borrowed("data/cosing.csv"),
+                        line: line as u64,
+                    },
+                })
+                .collect()
+        })
     }
 
     /// The category of pattern `p`.
@@ -593,7 +703,7 @@ impl Database {
 
     /// Does this entry estimate the 1% line, by itself or by its category?
     pub fn marks_line(&self, i: usize) -> bool {
-        let flags = &self.entries[i].flags;
+        let flags = &self.entry(i).flags;
         flags.marks_line || flags.eu_allergen || self.entry_category(i).marks_line
     }
 }
@@ -614,6 +724,9 @@ struct Builder {
     by_name: NameIndex,
     ratings: Vec<(String, Rating, Origin)>,
     lookalikes: Vec<(Lookalike, Origin)>,
+    /// Synonym, the name it means, its sources, where it is defined.
+    synonyms: Vec<(String, String, String, Origin)>,
+    stems: Vec<String>,
     patterns: Vec<Pattern>,
     type_words: Vec<TypeWords>,
     rules: BTreeMap<String, f64>,
@@ -640,6 +753,8 @@ impl Builder {
             "patterns.csv" => self.load_patterns(file, text),
             "product-types.csv" => self.load_type_words(file, text),
             "rules.csv" => self.load_rules(file, text),
+            "stems.csv" => self.load_stems(file, text),
+            "synonyms.csv" => self.load_synonyms(file, text),
             _ => {
                 self.load_ingredients(Cow::Borrowed(file), text, false, |c: &Cow<'static, str>| {
                     c.clone()
@@ -976,6 +1091,35 @@ impl Builder {
         }
     }
 
+    /// The stems of flagged classes: a name holding one is never benign by a family
+    /// pattern (or by its CosIng functions) alone.
+    fn load_stems(&mut self, file: &str, text: &str) {
+        for (line, row) in self.rows(file, text, &["stem", "class", "reason"]) {
+            match regex::Regex::new(&row[0]) {
+                Ok(_) => self.stems.push(row[0].to_string()),
+                Err(e) => self.problem(file, line, format!("stem `{}`: {e}", &row[0])),
+            }
+        }
+    }
+
+    /// Names printed on labels that are not INCI names (pharmacopoeia, USAN, common
+    /// and brand names, E numbers), each meaning one database name; they become
+    /// aliases of it in `finish`.
+    fn load_synonyms(&mut self, file: &str, text: &str) {
+        for (line, row) in self.rows(file, text, &["name", "means", "reason", "source"]) {
+            let origin = Origin {
+                file: file.to_string().into(),
+                line,
+            };
+            self.synonyms.push((
+                row[0].to_string(),
+                row[1].to_string(),
+                row[3].to_string(),
+                origin,
+            ));
+        }
+    }
+
     fn load_rules(&mut self, file: &str, text: &str) {
         for (line, row) in self.rows(file, text, &["id", "value", "reason", "source"]) {
             if !RULES.contains(&row[0].as_ref()) {
@@ -1123,6 +1267,40 @@ impl Builder {
                 }
             }
         }
+        // Synonyms are aliases of the name they mean: a curated entry or a CosIng name.
+        for (synonym, means, source, origin) in std::mem::take(&mut self.synonyms) {
+            check_sources(&self.sources, list_items(&source), &origin, &mut problems);
+            let target = word_key(&means);
+            let Some(i) = names.get(&target).map(|&(i, _)| i).or_else(|| {
+                crate::cosing_names::NAMES
+                    .binary_search_by(|(k, _, _)| (*k).cmp(target.as_str()))
+                    .ok()
+                    .map(|c| self.entries.len() + c)
+            }) else {
+                problems.push(Problem {
+                    file: origin.file.to_string(),
+                    line: origin.line,
+                    message: format!(
+                        "synonym `{synonym}` means `{means}`, which is not in the database"
+                    ),
+                });
+                continue;
+            };
+            match names.get(&word_key(&synonym)) {
+                Some(&(j, _)) if j != i => problems.push(Problem {
+                    file: origin.file.to_string(),
+                    line: origin.line,
+                    message: format!(
+                        "synonym `{synonym}` of `{means}` is already a name or alias of `{}`",
+                        self.entries[j].name
+                    ),
+                }),
+                Some(_) => {}
+                None => {
+                    names.insert(word_key(&synonym), (i, true));
+                }
+            }
+        }
         // Ratings and look-alikes name an entry by its name or an alias, exactly (any
         // case or spacing); a near form is reported with the name to use instead.
         let unknown = |entries: &[Entry], name: &str| -> String {
@@ -1169,6 +1347,13 @@ impl Builder {
         if !self.problems.is_empty() {
             return Err(DbError::Invalid(self.problems));
         }
+        let Some(&benign_category) = category_index.get("benign") else {
+            return Err(DbError::Invalid(vec![Problem {
+                file: "data/categories.csv".into(),
+                line: 1,
+                message: "no category `benign`".into(),
+            }]));
+        };
         self.patterns.sort_by_key(|p| p.order);
         self.type_words.sort_by_key(|t| t.order);
         // Every category was checked above.
@@ -1190,6 +1375,10 @@ impl Builder {
             entries: self.entries,
             patterns: self.patterns,
             lookalikes,
+            stems: self.stems,
+            stem_regex: std::sync::OnceLock::new(),
+            cosing_entries: std::sync::OnceLock::new(),
+            benign_category,
             type_words: self.type_words,
             category_index,
             entry_category,

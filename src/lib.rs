@@ -10,6 +10,7 @@ pub mod assess;
 pub mod batch;
 pub mod catalog;
 pub mod ci;
+pub mod cosing_names;
 pub mod csv_cut;
 pub mod db;
 pub mod explain;

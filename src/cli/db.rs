@@ -67,8 +67,7 @@ pub fn run(args: DbArgs) -> Result<u8> {
                 );
             }
             for e in d
-                .entries
-                .iter()
+                .all_entries()
                 .filter(|e| category.as_ref().is_none_or(|c| &e.category == c))
             {
                 writeln!(out, "{}\t{}", e.name, e.category)?;
@@ -96,7 +95,7 @@ pub fn run(args: DbArgs) -> Result<u8> {
                 ExportFormat::Csv => {
                     let mut w = csv::Writer::from_writer(out);
                     w.write_record(INGREDIENT_HEADER.iter().copied().chain(["comedogenic"]))?;
-                    for e in &d.entries {
+                    for e in d.all_entries() {
                         w.write_record([
                             e.name.as_ref(),
                             &e.aliases.join("|"),
@@ -110,7 +109,8 @@ pub fn run(args: DbArgs) -> Result<u8> {
                     w.flush()?;
                 }
                 ExportFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &d.entries)?;
+                    let all: Vec<_> = d.all_entries().collect();
+                    serde_json::to_writer_pretty(&mut out, &all)?;
                     writeln!(out)?;
                 }
             }
@@ -119,7 +119,7 @@ pub fn run(args: DbArgs) -> Result<u8> {
             let checker = load_checker(None)?;
             let d = checker.db();
             for c in &d.categories {
-                let n = d.entries.iter().filter(|e| e.category == c.id).count();
+                let n = d.all_entries().filter(|e| e.category == c.id).count();
                 let p = d.patterns.iter().filter(|p| p.category == c.id).count();
                 writeln!(out, "{}\t{n}\t{p}", c.id)?;
             }
