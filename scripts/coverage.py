@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """How much of real labels the database reads.
 
-Usage: coverage.py BINARY PRODUCTS_DIR [--min-known 0.98] [--top 50]
+Usage: coverage.py BINARY PRODUCTS_DIR [--min-known 0.99] [--max-review 0.05] [--top 50]
 
 Runs `BINARY batch --format jsonl` over the product files in PRODUCTS_DIR (the scraped
 sets described in ../shared/datasets/README.md) and reports, per file and
 per file: the share of ingredient occurrences that are known, flagged, recognised by a
-pattern, and unrecognised, and the most frequent unrecognised names. Exits 1 when the
-share read (known + flagged + pattern) of any gated file is below --min-known.
+pattern, and unrecognised; the share of checked products whose verdict is `review`;
+and the most frequent unrecognised names. Exits 1 when the share read (known +
+flagged + pattern) of any gated file is below --min-known, when its share of `review`
+products is above --max-review, or when any product with an unrecognised name is `ok`
+or `wait` (unknown is never safe).
 """
 import argparse
 import collections
@@ -31,6 +34,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("products")
     ap.add_argument("--min-known", type=float, default=0.0)
+    ap.add_argument("--max-review", type=float, default=1.0)
     ap.add_argument("--top", type=int, default=50)
     args = ap.parse_args()
 
@@ -52,13 +56,18 @@ def main():
             print(f"{name}: batch failed with {proc.returncode}: {proc.stderr[:300]!r}")
             sys.exit(2)
         counts = collections.Counter()
-        records = refused = 0
+        records = refused = review = 0
         for line in proc.stdout.splitlines():
             records += 1
             result = json.loads(line)
             if "error" in result:
                 refused += 1
                 continue
+            if result["verdict"] == "review":
+                review += 1
+            has_unknown = any(i["status"] == "unrecognized" for i in result["ingredients"])
+            if has_unknown and result["verdict"] in ("ok", "wait"):
+                below.append(f"{name} record {result['record']}: an unrecognised name, yet {result['verdict']}")
             for ing in result["ingredients"]:
                 status = ing["status"]
                 if status == "known" and ing["matched_by"] == "pattern":
@@ -68,14 +77,18 @@ def main():
                     (unknown if gate else unknown_other)[ing["text"].lower()] += 1
         n = sum(counts.values()) or 1
         read = 1 - counts["unrecognized"] / n
+        checked = (records - refused) or 1
         print(f"{name}: {records} records, {refused} refused (no list), {n} occurrences: "
               + ", ".join(f"{k} {counts[k] / n:.1%}" for k in ("known", "flagged", "pattern", "unrecognized"))
-              + f"; read {read:.2%}" + ("" if gate else " (not gated)"))
+              + f"; read {read:.2%}; review {review / checked:.1%} of {checked} checked"
+              + ("" if gate else " (not gated)"))
         total.update(counts)
         if gate:
             gated.update(counts)
             if read < args.min_known:
-                below.append(f"{name} ({read:.2%})")
+                below.append(f"{name} ({read:.2%} read)")
+            if review / checked > args.max_review:
+                below.append(f"{name} ({review / checked:.1%} review)")
     n = sum(gated.values()) or 1
     read = 1 - gated["unrecognized"] / n
     print(f"gated files: {n} occurrences, read {read:.2%}")
@@ -86,7 +99,8 @@ def main():
     for text, count in unknown_other.most_common(args.top // 5):
         print(f"  {count:5}  {text}")
     if below:
-        print(f"below {args.min_known:.0%}: " + ", ".join(below))
+        print(f"gate failed (at least {args.min_known:.0%} read, at most {args.max_review:.0%} review): "
+              + "; ".join(below))
     sys.exit(1 if below else 0)
 
 

@@ -822,6 +822,18 @@ impl Checker {
         if *kind == PartKind::Active {
             return None;
         }
+        // An OTC drug's inactive ingredients may be listed alphabetically (21 CFR
+        // 201.66), not by weight: such a list has no 1% line.
+        if *kind == PartKind::Inactive {
+            let names: Vec<String> = items
+                .iter()
+                .filter(|i| i.part == part && !i.may_contain)
+                .map(|i| i.text.to_lowercase())
+                .collect();
+            if names.len() >= 3 && names.windows(2).all(|w| w[0] <= w[1]) {
+                return None;
+            }
+        }
         items
             .iter()
             .filter(|i| i.part == part && !i.may_contain)

@@ -637,6 +637,32 @@ static TOLERANCE: LazyLock<Regex> =
 
 static AND_BLEND: LazyLock<Regex> = LazyLock::new(|| ascii_regex(r"(?i)\s*\(\s*and\s*\)\s*"));
 
+/// Prescribing information's one sentence: `contains 0.15 gm azelaic acid (15% w/w) in
+/// an aqueous gel base containing benzoic acid`: the active, then the vehicle's first
+/// ingredient (the rest of the vehicle follows as the list's next items).
+static PRESCRIBING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?P<pre>.*?)\bcontains?\s+(?P<active>.+?)\s+in\s+(?:an?\s+|the\s+)?(?:[a-z-]+\s+){0,4}?(?:base|vehicle|cream|gel|ointment|lotion|foam|solution|emulsion|suspension)\s+(?:containing|of|consisting\s+of|composed\s+of|with)\s+(?P<rest>.+)$",
+    )
+    .expect("a valid pattern")
+});
+
+/// A drug label's strength statement before its list: `Each gram of Finacea Gel`.
+static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^each\s+(?:gram|g|gm|ml|milliliter|millilitre|tablet|pump)\b")
+        .expect("a valid pattern")
+});
+
+/// What a drug label says of an amount that is not part of a name: `0.15 gm`, `w/w`,
+/// `by weight`, a leading list conjunction, a purpose (`to adjust pH`, `as a
+/// preservative`).
+static DOSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:(?:and|or|&)\s+(?:\d+(?:[.,]\d+)?\s*(?:mg|g|gm|mcg|ml|iu)\s+(?:of\s+)?)?|\d+(?:[.,]\d+)?\s*(?:mg|g|gm|mcg|ml|iu)\s+(?:of\s+)?)|\(\s*(?:w/w|w/v|v/v)\s*\)|\b(?:w/w|w/v|v/v|by\s+weight|by\s+wt)\b|\(?\s*\b(?:to\s+adjust\s+(?:the\s+)?ph|for\s+ph\s+adjustment|as\s+an?\s+(?:preservative|buffer|buffering\s+agent|antioxidant|emulsifier|ph\s+adjuster|stabili[sz]er|thickener|solvent|chelating\s+agent))\b\s*\)?\s*$",
+    )
+    .expect("a valid pattern")
+});
+
 /// Phrases that open a claim about what a product does not contain.
 const CLAIM_PHRASES: &[&str] = &[
     "free from ",
@@ -1363,6 +1389,30 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
         }
     }
     let t = &s[r.clone()];
+    if let Some(c) = PRESCRIBING.captures(t) {
+        let at = |m: regex::Match| r.start + m.start()..r.start + m.end();
+        let pre = c.name("pre").expect("group");
+        if pre.as_str().chars().any(char::is_alphabetic) {
+            plan.steps.push(Step::Skip(
+                at(pre),
+                "a strength statement, not an ingredient",
+            ));
+        }
+        plan.steps
+            .push(Step::Part("Active".into(), PartKind::Active));
+        plan.steps
+            .extend(plan_ingredient(s, at(c.name("active").expect("group"))));
+        plan.steps
+            .push(Step::Part("Inactive".into(), PartKind::Inactive));
+        plan.steps
+            .extend(plan_ingredient(s, at(c.name("rest").expect("group"))));
+        return plan;
+    }
+    if STRENGTH.is_match(t) && !t.to_ascii_lowercase().contains("contain") {
+        plan.steps
+            .push(Step::Skip(r, "a strength statement, not an ingredient"));
+        return plan;
+    }
     if t.starts_with(FOOTNOTE_MARKS) && (after_stop || is_footnote(t)) {
         plan.steps.push(Step::Skip(r, "footnote"));
         return plan;
@@ -1419,6 +1469,9 @@ fn plan_ingredient(s: &str, range: Range<usize>) -> Option<Step> {
         percent = c[1].replace(',', ".").parse::<f64>().ok();
         let m = c.get(0).expect("match");
         body.replace_range(m.range(), " ");
+    }
+    if DOSE.is_match(&body) {
+        body = DOSE.replace_all(&body, " ").into_owned();
     }
     let cleaned: String = if has_footnote_mark(&body) {
         body.chars()

@@ -266,7 +266,7 @@ pub struct Matcher {
     by_length: OnceLock<Vec<LengthBucket>>,
     /// Nearest-name answers already computed: a batch meets the same unknown names
     /// again and again.
-    nearest_cache: RwLock<FxHashMap<String, Option<(usize, usize)>>>,
+    nearest_cache: RwLock<FxHashMap<String, Option<Near>>>,
     /// Resolutions of text not found as printed.
     resolved_cache: RwLock<FxHashMap<String, Resolved>>,
     /// Neighbours joined again (see `resolve_joined`), when not found as printed.
@@ -317,15 +317,16 @@ impl Matcher {
 
     fn exact(&self, key: &str) -> Option<(usize, How)> {
         self.db
-            .names
-            .get(key)
-            .map(|&(i, alias)| (i, if alias { How::Alias } else { How::Name }))
+            .name(key)
+            .map(|(i, alias)| (i, if alias { How::Alias } else { How::Name }))
     }
 
     fn longest_key(&self) -> usize {
-        *self
-            .longest_key
-            .get_or_init(|| self.db.names.keys().map(String::len).max().unwrap_or(0))
+        *self.longest_key.get_or_init(|| {
+            let curated = self.db.names.keys().map(String::len);
+            let cosing = crate::cosing_names::NAMES.iter().map(|(k, _, _)| k.len());
+            curated.chain(cosing).max().unwrap_or(0)
+        })
     }
 
     fn by_length(&self) -> &[LengthBucket] {
@@ -357,7 +358,7 @@ impl Matcher {
     }
 
     pub fn entry(&self, i: usize) -> &Entry {
-        &self.db.entries[i]
+        self.db.entry(i)
     }
 
     pub fn pattern(&self, i: usize) -> &Pattern {
@@ -568,6 +569,17 @@ impl Matcher {
     fn patterned(&self, keys: &[String]) -> Option<Resolution> {
         for k in keys {
             if let Some(p) = self.db.first_pattern(k) {
+                // A family never calls a name benign that holds the stem of a flagged
+                // class (`Zinc Retinoate Hydroxide`) or is a misspelling of a flagged
+                // name (`Hamamelis Virgiana Extract`): the nearest name decides.
+                if self.db.pattern_category(p).kind == CategoryKind::Info
+                    && (self.db.holds_flagged_stem(k)
+                        || self
+                            .closest(k)
+                            .is_some_and(|(i, _)| self.db.entry_category(i).imposes_wait()))
+                {
+                    return None;
+                }
                 return Some(Resolution {
                     target: Target::Pattern(p),
                     how: How::Pattern,
@@ -631,10 +643,10 @@ impl Matcher {
                 .map(|(end, _)| end)
                 .chain([rest.len()])
                 .take_while(|&end| end <= longest)
-                .filter_map(|end| self.db.names.get(&rest[..end]).map(|&(i, _)| (end, i)))
+                .filter_map(|end| self.db.name(&rest[..end]).map(|(i, _)| (end, i)))
                 .last()?;
             pieces.push((
-                self.db.entries[i].name.to_string(),
+                self.db.entry(i).name.to_string(),
                 Resolution::entry(i, How::Name),
             ));
             at += end + 1;
@@ -642,14 +654,16 @@ impl Matcher {
         (pieces.len() >= 2).then_some(pieces)
     }
 
-    /// The nearest known name. Flagged: a probable match, so a typo never hides an
-    /// acid. Otherwise: unrecognised, with the name as a suggestion.
+    /// The nearest known name, as a probable match (marked, with the text as
+    /// printed), so a typo never hides an acid and a misspelt emollient is still
+    /// read. Not when another name of another category is as near: then the text
+    /// is unrecognised, with the nearest name as a suggestion.
     fn nearest(&self, text: &str) -> Resolution {
-        match self.closest(text) {
-            Some((i, _)) if self.db.entry_category(i).imposes_wait() => {
-                Resolution::entry(i, How::Probable)
+        match self.closest_near(text) {
+            Some(near) if near.unique || self.db.entry_category(near.entry).imposes_wait() => {
+                Resolution::entry(near.entry, How::Probable)
             }
-            Some((i, _)) => Resolution::unrecognized(Some(i)),
+            Some(near) => Resolution::unrecognized(Some(near.entry)),
             None => Resolution::unrecognized(None),
         }
     }
@@ -657,13 +671,17 @@ impl Matcher {
     /// The entry whose name is within a small edit distance, if any: one edit for
     /// names of 5 to 9 letters, two (with the same first letter) from 10 letters.
     pub fn closest(&self, text: &str) -> Option<(usize, usize)> {
+        self.closest_near(text).map(|n| (n.entry, n.distance))
+    }
+
+    fn closest_near(&self, text: &str) -> Option<Near> {
         let key = ocr_repair(&compact_key(text));
         remember(&self.nearest_cache, &key, NEAREST_CACHE_LIMIT, || {
             self.closest_uncached(&key)
         })
     }
 
-    fn closest_uncached(&self, key: &str) -> Option<(usize, usize)> {
+    fn closest_uncached(&self, key: &str) -> Option<Near> {
         let len = key.len();
         if !(5..=80).contains(&len) {
             return None;
@@ -673,13 +691,15 @@ impl Matcher {
         let hist = histogram(k);
         let letters = letters_of(&hist);
         let digits = digits_of(k);
-        let mut best: Option<(usize, usize)> = None;
+        let mut best: Option<Near> = None;
         for l in len.saturating_sub(limit)..=(len + limit) {
             let Some(bucket) = self.by_length().get(l) else {
                 continue;
             };
             for (&cand_letters, (cand, cand_hist, i)) in bucket.letters.iter().zip(&bucket.keys) {
-                let within = best.map_or(limit, |(_, d)| d.saturating_sub(1));
+                // Names as near as the best so far are still read, to tell whether
+                // the best is the only one of its category that near.
+                let within = best.map_or(limit, |n| n.distance);
                 // Each edit changes at most two of the letters a key has, and its letter
                 // counts by at most two: cheap bounds, the first cheaper still, that
                 // skip most candidates before the real distance.
@@ -696,8 +716,23 @@ impl Matcher {
                     if d == 2 && cand.first() != k.first() {
                         continue;
                     }
-                    if best.is_none_or(|(_, bd)| d < bd) {
-                        best = Some((*i, d));
+                    match &mut best {
+                        Some(b) if d == b.distance => {
+                            if b.entry != *i
+                                && self.db.entry_category(b.entry).id
+                                    != self.db.entry_category(*i).id
+                            {
+                                b.unique = false;
+                            }
+                        }
+                        Some(b) if d > b.distance => {}
+                        _ => {
+                            best = Some(Near {
+                                entry: *i,
+                                distance: d,
+                                unique: true,
+                            })
+                        }
                     }
                 }
             }
@@ -735,6 +770,15 @@ impl Matcher {
     }
 }
 
+/// The nearest known name to a text, and whether no name of another category is
+/// as near.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Near {
+    entry: usize,
+    distance: usize,
+    unique: bool,
+}
+
 /// Alternate names separated by `/` or, in scraped bilingual labels, `\\`.
 fn split_alternates(text: &str) -> Vec<&str> {
     if text.contains('\\') {
@@ -761,12 +805,24 @@ const LEADING_QUALIFIERS: &[&str] = &[
     "cold pressed ",
     "wildcrafted ",
 ];
+/// Trailing words include the pharmacopoeia grades of drug labels (`Adapalene USP`,
+/// `Glycerol Ph. Eur.`): a grade is not part of the substance's name.
 const TRAILING_QUALIFIERS: &[&str] = &[
     " tm",
     " sunscreen",
     " organic",
     " natural",
     " certified organic",
+    " usp",
+    " nf",
+    " bp",
+    " ph eur",
+    " eur ph",
+    " ep",
+    " jp",
+    " fcc",
+    " micronized",
+    " micronised",
 ];
 
 /// The name without leading or trailing qualifiers, as a word key; `None` when it has

@@ -110,3 +110,178 @@ fn check_and_batch_exit_1_for_review_and_say_so() {
         "{summary}"
     );
 }
+
+fn ingredient<'a>(a: &'a Assessment, printed: &str) -> &'a aftercare::assess::Ingredient {
+    a.ingredients
+        .iter()
+        .find(|i| i.text == printed)
+        .unwrap_or_else(|| panic!("`{printed}` not read: {:?}", a.ingredients))
+}
+
+fn category_of(label: &str, printed: &str) -> Option<String> {
+    let a = check(label);
+    ingredient(&a, printed)
+        .category
+        .as_deref()
+        .map(str::to_string)
+}
+
+#[test]
+fn a_cosing_name_whose_functions_bear_on_nothing_is_benign_and_says_why() {
+    let a = check("Water, Steartrimonium Chloride, Quaternium-18, Cocamide Methyl MEA");
+    assert_eq!(a.verdict, Verdict::Ok);
+    let db = CHECKER.db();
+    let i = ingredient(&a, "Steartrimonium Chloride");
+    assert_eq!(i.category.as_deref(), Some("benign"));
+    let (e, _) = db.name("steartrimonium chloride").unwrap();
+    assert!(
+        db.entry(e)
+            .reason
+            .starts_with("CosIng function: antistatic"),
+        "{}",
+        db.entry(e).reason
+    );
+}
+
+#[test]
+fn a_cosing_uv_absorber_and_a_perfuming_oil_are_decided_not_benign() {
+    assert_eq!(
+        category_of("Water, Benzophenone-1, Glycerin", "Benzophenone-1").as_deref(),
+        Some("chemical-uv-filter")
+    );
+    assert_eq!(
+        category_of(
+            "Water, Isopropyl Methoxycinnamate",
+            "Isopropyl Methoxycinnamate"
+        )
+        .as_deref(),
+        Some("chemical-uv-filter")
+    );
+    for (label, printed, want) in [
+        (
+            "Water, Hexanediol Disalicylate",
+            "Hexanediol Disalicylate",
+            "chemical-uv-filter",
+        ),
+        (
+            "Water, Achillea Millefolium Oil",
+            "Achillea Millefolium Oil",
+            "essential-oil",
+        ),
+    ] {
+        assert_eq!(
+            category_of(label, printed).as_deref(),
+            Some(want),
+            "{printed}"
+        );
+    }
+}
+
+#[test]
+fn a_family_never_passes_a_name_with_a_flagged_stem_as_benign() {
+    // `metal-salt` would call it a harmless salt; it holds `retin`.
+    let a = check("Water, Potassium Retinate, Glycerin");
+    let i = ingredient(&a, "Potassium Retinate");
+    assert_ne!(i.category.as_deref(), Some("benign"), "{i:?}");
+    assert_ne!(a.verdict, Verdict::Ok);
+}
+
+#[test]
+fn a_misspelt_flagged_botanical_is_a_probable_finding_not_a_plant_extract() {
+    let a = check("Water, Hamamelis Virgiana Extract, Glycerin");
+    assert_eq!(a.findings[0].category, "witch-hazel");
+    assert!(a.findings[0].probable);
+}
+
+#[test]
+fn british_spellings_of_sulfates_are_sulfates() {
+    assert_eq!(
+        category_of(
+            "Water, Sodium Lauryl Sulphate, Glycerin",
+            "Sodium Lauryl Sulphate"
+        )
+        .as_deref(),
+        Some("sulfate")
+    );
+}
+
+#[test]
+fn seed_and_shell_powders_are_physical_exfoliants() {
+    let a = check("Water, Prunus Avium Seed Powder, Glycerin");
+    assert_eq!(a.findings[0].category, "physical-exfoliant");
+}
+
+#[test]
+fn brand_and_prescription_names_are_their_actives() {
+    let a = check("Water, Retin-A, Glycerin");
+    assert_eq!(a.findings[0].category, "retinoid-rx");
+    assert_eq!(a.findings[0].name, "Retinoic Acid");
+    let a = check("Water, Differin, Glycerin");
+    assert_eq!(a.findings[0].name, "Adapalene");
+}
+
+#[test]
+fn a_prescription_medicine_without_a_category_is_review_follow_the_prescriber() {
+    let a = check("Clindamycin Phosphate 1%, Water, Propylene Glycol, Carbomer");
+    assert_eq!(a.verdict, Verdict::Review);
+    assert!(
+        a.review
+            .as_deref()
+            .unwrap()
+            .contains("follow the prescriber")
+    );
+    assert!(a.notes.iter().any(|n| n.category == "medicine"));
+}
+
+#[test]
+fn pharmacopoeia_and_usan_names_and_grades_are_read() {
+    let a = check(
+        "Adapalene USP 0.1%. Inactive: Carbomer 940, Edetate Disodium, Methylparaben, Poloxamer 182, Propylene Glycol, Purified Water, Sodium Hydroxide",
+    );
+    assert_eq!(a.verdict, Verdict::Wait);
+    assert_eq!(a.wait_hours, Some(336));
+    assert_eq!(a.findings[0].category, "retinoid-rx");
+    assert_eq!(a.unrecognized().count(), 0);
+    for (printed, name) in [
+        ("Octinoxate USP", "Ethylhexyl Methoxycinnamate"),
+        ("Trolamine", "Triethanolamine"),
+        ("White Soft Paraffin", "Petrolatum"),
+        ("Glycerol (E422)", "Glycerin"),
+        ("Cetostearyl Alcohol", "Cetearyl Alcohol"),
+    ] {
+        let a = check(&format!("Water, {printed}, Tocopherol"));
+        assert_eq!(
+            ingredient(&a, printed).name.as_deref(),
+            Some(name),
+            "{printed}"
+        );
+    }
+}
+
+#[test]
+fn prescribing_prose_gives_the_active_and_its_vehicle() {
+    let a = check(
+        "Each gram of FINACEA (azelaic acid) Gel, 15%, contains 0.15 gm azelaic acid (15% w/w) in an aqueous gel base containing benzoic acid (as a preservative), disodium-EDTA, lecithin, polysorbate 80, propylene glycol, sodium hydroxide to adjust pH, and purified water.",
+    );
+    assert_eq!(a.verdict, Verdict::Wait, "{:?}", a.ingredients);
+    assert_eq!(a.findings[0].category, "depigmenting");
+    assert_eq!(a.findings[0].name, "Azelaic Acid");
+    assert_eq!(a.unrecognized().count(), 0);
+}
+
+#[test]
+fn an_alphabetical_inactive_list_draws_no_one_percent_line() {
+    // Citric acid would be a pH adjuster below a 1% line; an alphabetical Drug Facts
+    // list has none, so it counts.
+    let a = check(
+        "Active ingredient: Salicylic Acid 2%. Inactive ingredients: Butylene Glycol, Citric Acid, Glycerin, Phenoxyethanol, Water",
+    );
+    assert!(
+        a.findings.iter().any(|f| f.name == "Citric Acid"),
+        "{:?}",
+        a.findings
+    );
+    // The same names in order of weight, with the line at phenoxyethanol.
+    let a = check("Water, Glycerin, Butylene Glycol, Phenoxyethanol, Citric Acid");
+    assert!(!a.findings.iter().any(|f| f.name == "Citric Acid"));
+}

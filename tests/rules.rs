@@ -435,7 +435,7 @@ fn a_typo_never_hides_an_acid() {
 }
 
 #[test]
-fn unknown_words_are_unrecognized_with_a_suggestion() {
+fn unknown_words_are_unrecognized_and_a_near_miss_is_a_probable_match() {
     let a = check("Water, Glycerin, Frobnicated Moonstone, Dimethicon");
     let unknown = a
         .ingredients
@@ -448,7 +448,9 @@ fn unknown_words_are_unrecognized_with_a_suggestion() {
         .iter()
         .find(|i| i.text == "Dimethicon")
         .unwrap();
-    assert_eq!(near.status, Status::Unrecognized);
+    // A name a cleaner cut short, one edit from one known name: read as it, marked.
+    assert_eq!(near.status, Status::Known);
+    assert_eq!(near.matched_by, aftercare::matcher::How::Probable);
     assert_eq!(near.suggestion.as_deref(), Some("Dimethicone"));
 }
 

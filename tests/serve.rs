@@ -376,7 +376,7 @@ fn explain_tells_what_the_database_knows() {
     assert_eq!(v["name"], "Butyl Methoxydibenzoylmethane");
     assert_eq!(v["matched_by"], "alias");
 
-    let r = get(srv.addr(), "/api/explain?name=Glycerine");
+    let r = get(srv.addr(), "/api/explain?name=Glycer");
     assert_eq!(r.status, 404);
     assert_eq!(r.json()["close_matches"][0], "Glycerin");
 
