@@ -906,6 +906,38 @@ impl Checker {
 
     /// What a product's name or given type says of its type before the ingredients
     /// are read. Two names that read the same give the same assessment.
+    /// A product type given by a person (`--type`, the API's `type`): a type id or
+    /// words that name one (`foundation`, `mineral powder`). Anything else is an error
+    /// naming the valid ids, rather than a silent `other` that drops a window.
+    pub fn given_type(&self, text: &str) -> Result<(), String> {
+        match self.read_type(text) {
+            TypeReading::Id(_) => Ok(()),
+            TypeReading::Words { base: Some(_), .. } => Ok(()),
+            TypeReading::Words { base: None, .. } => {
+                let db = self.db();
+                let mut ids: Vec<&str> = db
+                    .type_words
+                    .iter()
+                    .map(|t| t.product_type.as_str())
+                    .filter(|t| *t != "mineral")
+                    .chain(
+                        db.categories
+                            .iter()
+                            .filter(|c| c.kind == CategoryKind::ProductType)
+                            .map(|c| c.id.as_str()),
+                    )
+                    .chain(["other"])
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                Err(format!(
+                    "unknown product type `{text}`; types are {} (or words such as `foundation`, `scrub`, `SPF 30`)",
+                    crate::db::quote_list(&ids)
+                ))
+            }
+        }
+    }
+
     pub fn read_type(&self, text: &str) -> TypeReading<'_> {
         thread_local! {
             // Every record's name is read: its lowercase form and word key are built in

@@ -285,3 +285,27 @@ fn an_alphabetical_inactive_list_draws_no_one_percent_line() {
     let a = check("Water, Glycerin, Butylene Glycol, Phenoxyethanol, Citric Acid");
     assert!(!a.findings.iter().any(|f| f.name == "Citric Acid"));
 }
+
+#[test]
+fn an_unknown_product_type_is_refused_with_the_valid_ones() {
+    let out = assert_cmd::Command::cargo_bin("aftercare")
+        .unwrap()
+        .args(["check", "--type", "makup", "Water, Glycerin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown product type `makup`"), "{err}");
+    assert!(err.contains("`makeup`"), "{err}");
+    // Words that name a type are still taken.
+    let out = assert_cmd::Command::cargo_bin("aftercare")
+        .unwrap()
+        .args(["check", "--type", "foundation", "Water, Glycerin"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("wait 2 days")
+    );
+}

@@ -755,3 +755,14 @@ proptest::proptest! {
         proptest::prop_assert!(!r.body.contains("<x-evil"), "unescaped input in {}", r.body);
     }
 }
+
+#[test]
+fn an_unknown_product_type_is_a_422_naming_the_valid_ones() {
+    let srv = server();
+    let r = post_json(
+        srv.addr(),
+        &json!({"label": "Water, Glycerin", "type": "makup"}),
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("`makeup`"), "{}", r.body);
+}

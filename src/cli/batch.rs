@@ -107,7 +107,7 @@ const SHARE_BYTES: usize = 16 << 20;
 
 pub fn run(args: BatchArgs) -> Result<u8> {
     let checker = args.common.checker()?;
-    let mut options = args.common.options(None)?;
+    let mut options = args.common.options(&checker, None)?;
     // A CSV row shows the answer alone; the notes and known ingredients are left out.
     options.brief = args.format == Format::Csv;
     let columns = Columns {

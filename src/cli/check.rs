@@ -43,7 +43,7 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         (None, parts) => (parts.join(" "), None),
     };
     let checker = args.common.checker()?;
-    let options = args.common.options(args.name.clone())?;
+    let options = args.common.options(&checker, args.name.clone())?;
     if let Some(n) = note {
         eprintln!("aftercare: note: {n}");
     }

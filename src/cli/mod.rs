@@ -112,7 +112,10 @@ impl Common {
         load_checker(self.db.as_deref())
     }
 
-    pub fn options(&self, name: Option<String>) -> Result<Options> {
+    pub fn options(&self, checker: &Checker, name: Option<String>) -> Result<Options> {
+        if let Some(t) = &self.product_type {
+            checker.given_type(t).map_err(anyhow::Error::msg)?;
+        }
         if let Some(d) = self.depth
             && !(d.is_finite() && (0.0..=10.0).contains(&d))
         {

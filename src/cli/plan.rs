@@ -51,7 +51,7 @@ pub enum Format {
 pub fn run(args: PlanArgs) -> Result<u8> {
     let routine = routine(&args)?;
     let checker = args.common.checker()?;
-    let options = args.common.options(None)?;
+    let options = args.common.options(&checker, None)?;
     let tz = aftercare::time::time_zone(args.common.tz.as_deref()).map_err(anyhow::Error::msg)?;
     let now = match &args.now {
         Some(t) => aftercare::time::parse_datetime(t, &tz).map_err(anyhow::Error::msg)?,

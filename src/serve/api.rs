@@ -376,6 +376,9 @@ async fn run_check(
     ask: Ask,
 ) -> Result<(Assessment, String, jiff::tz::TimeZone), (u16, String)> {
     let (options, tz) = ask.options(state).map_err(|m| (400, m))?;
+    if let Some(t) = &options.product_type {
+        state.checker.given_type(t).map_err(|m| (422, m))?;
+    }
     let label = ask.label;
     let checked = if label.len() <= state.limits.inline_label_bytes {
         let checker = &state.checker;
