@@ -35,7 +35,7 @@ pub struct Plan {
     pub now: String,
     /// The same in words.
     pub now_text: String,
-    /// The calendar day of `now`, counted from the treatment day (day 0); negative
+    /// The calendar day of `now`, the treatment day being day 1; 0 or negative
     /// before the treatment.
     pub today: i64,
     /// The time zone whose calendar days the plan counts.
@@ -114,7 +114,7 @@ pub struct Day {
     pub returning: Vec<Return>,
     /// Products not yet safe at the end of the day, soonest first.
     pub waiting: Vec<Waiting>,
-    /// Hours from the treatment to the start of the day (negative for day 0); for charts.
+    /// Hours from the treatment to the start of the day (negative for day 1); for charts.
     #[serde(skip)]
     pub start_hours: f64,
     /// Hours from the treatment to the start of the next day; for charts.
@@ -238,14 +238,14 @@ pub fn plan(
         .iter()
         .map(|(_, z)| day_number(day0, z.date()))
         .max()
-        .unwrap_or(0)
-        .max(0);
+        .unwrap_or(1)
+        .max(1);
     // Routine order for what may be used; soonest first for what is waiting.
     let mut in_order = returns.clone();
     in_order.sort_by_key(|(i, _)| *i);
     let mut days = Vec::new();
-    for d in 0..=last {
-        let Some(date) = day0.checked_add(Span::new().days(d)).ok() else {
+    for d in 1..=last {
+        let Some(date) = day0.checked_add(Span::new().days(d - 1)).ok() else {
             break;
         };
         let start = date.to_zoned_datetime(tz.clone()).ok();
@@ -513,8 +513,9 @@ fn after(t: &ZonedDateTime, hours: u32) -> Option<ZonedDateTime> {
     t.checked_add(Span::new().hours(i64::from(hours))).ok()
 }
 
+/// The day number of a date: the treatment's day is day 1 (protocol section 2).
 fn day_number(day0: Date, date: Date) -> i64 {
-    i64::from((date - day0).get_days())
+    i64::from((date - day0).get_days()) + 1
 }
 
 fn hours_between(from: &ZonedDateTime, to: &ZonedDateTime) -> f64 {

@@ -53,11 +53,11 @@ fn product<'a>(plan: &'a Plan, name: &str) -> &'a Checked {
 #[test]
 fn schedule_counts_hours_across_the_autumn_clock_change_and_calendar_days() {
     // The UK leaves summer time on Sunday 25 October 2026: 168 hours after 14:00 BST
-    // on Thursday 22 October is 13:00 GMT on Thursday 29 October, still day 7.
+    // on Thursday 22 October is 13:00 GMT on Thursday 29 October, day 8 (the treatment day is day 1).
     let plan = london_plan(Options::default());
     assert_eq!(plan.treated_at, "2026-10-22T14:00:00+01:00");
     assert_eq!(plan.time_zone, "Europe/London");
-    assert_eq!(plan.today, 2);
+    assert_eq!(plan.today, 3);
 
     let cleanser = product(&plan, "Gentle Cleanser");
     assert_eq!(cleanser.verdict, Verdict::Ok);
@@ -65,7 +65,7 @@ fn schedule_counts_hours_across_the_autumn_clock_change_and_calendar_days() {
         cleanser.safe_from.as_deref(),
         Some("2026-10-22T22:00:00+01:00")
     );
-    assert_eq!(cleanser.safe_day, Some(0));
+    assert_eq!(cleanser.safe_day, Some(1));
     assert_eq!(cleanser.reason, "baseline");
 
     let serum = product(&plan, "Retinol Night Serum");
@@ -78,14 +78,14 @@ fn schedule_counts_hours_across_the_autumn_clock_change_and_calendar_days() {
         serum.safe_from_text.as_deref(),
         Some("Thursday 29 October, 13:00")
     );
-    assert_eq!(serum.safe_day, Some(7));
+    assert_eq!(serum.safe_day, Some(8));
     assert_eq!(serum.reason_category, "retinoid");
 
     let spf = product(&plan, "Mineral SPF 30");
     assert_eq!(spf.safe_from.as_deref(), Some("2026-10-23T14:00:00+01:00"));
     assert_eq!(spf.reason_category, "mineral-sunscreen");
 
-    // The drying alcohol (240 h) decides the toner: day 10, an hour earlier on the clock.
+    // The drying alcohol (240 h) decides the toner: day 11, an hour earlier on the clock.
     let toner = product(&plan, "Glow Toner");
     assert_eq!(toner.reason_category, "drying-alcohol");
     assert_eq!(
@@ -155,7 +155,7 @@ fn spring_clock_change_moves_the_return_an_hour_later() {
         serum.safe_from.as_deref(),
         Some("2026-03-13T21:00:00-04:00")
     );
-    assert_eq!(serum.safe_day, Some(7));
+    assert_eq!(serum.safe_day, Some(8));
     // `now` is shown in the treatment's zone.
     assert_eq!(plan.now, "2026-03-06T15:00:00-05:00");
 }
@@ -343,10 +343,10 @@ fn text_plan_reads_by_day_with_dates_and_reasons() {
         "{text}"
     );
     for line in [
-        "day 0 · Thursday 22 October (treatment at 14:00)",
+        "day 1 · Thursday 22 October (treatment at 14:00)",
         "  from 22:00  Gentle Cleanser",
-        "days 2-6 · Saturday 24 October to Wednesday 28 October  <- today (day 2)",
-        "day 7 · Thursday 29 October",
+        "days 3-7 · Saturday 24 October to Wednesday 28 October  <- today (day 3)",
+        "day 8 · Thursday 29 October",
         "  from 13:00  Retinol Night Serum",
         "  may use     Gentle Cleanser, Mineral SPF 30",
         "              Retinol Night Serum: from Thursday 29 October, 13:00 (1 retinoid)",
@@ -362,7 +362,7 @@ fn text_plan_reads_by_day_with_dates_and_reasons() {
     assert!(text.contains("  - no makeup until Saturday 24 October, 14:00;"));
     assert!(text.contains("no heavy exercise"));
     assert!(
-        !text.contains("day 11 "),
+        !text.contains("day 12 "),
         "stops when the last product returns"
     );
     assert!(!text.contains('\u{1b}'));
@@ -384,9 +384,9 @@ fn text_plan_groups_unchanged_days_and_same_time_returns() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for line in [
-        "day 0 · Thursday 26 November (treatment at 14:00)",
-        "days 1-6 · Friday 27 November to Wednesday 2 December  <- today (day 4)",
-        "day 7 · Thursday 3 December",
+        "day 1 · Thursday 26 November (treatment at 14:00)",
+        "days 2-7 · Friday 27 November to Wednesday 2 December  <- today (day 5)",
+        "day 8 · Thursday 3 December",
         "  from 14:00  Serum, Peel",
     ] {
         assert!(
@@ -403,7 +403,7 @@ fn json_plan_parses_back_into_the_schedule() {
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["treated_at"], "2026-10-22T14:00:00+01:00");
     assert_eq!(v["profile"], "standard");
-    assert_eq!(v["today"], 2);
+    assert_eq!(v["today"], 3);
     let products = v["products"].as_array().unwrap();
     assert_eq!(products.len(), 6);
     let by_name = |n: &str| products.iter().find(|p| p["name"] == n).unwrap();
@@ -411,7 +411,7 @@ fn json_plan_parses_back_into_the_schedule() {
     assert_eq!(serum["verdict"], "wait");
     assert_eq!(serum["wait_hours"], 168);
     assert_eq!(serum["safe_from"], "2026-10-29T13:00:00+00:00");
-    assert_eq!(serum["safe_day"], 7);
+    assert_eq!(serum["safe_day"], 8);
     assert_eq!(serum["findings"][0]["category"], "retinoid");
     assert_eq!(
         serum["findings"][0]["safe_from"],
@@ -628,6 +628,6 @@ fn treated_at_defaults_to_now() {
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["treated_at"], "2026-11-26T14:00:00+00:00");
-    assert_eq!(v["today"], 0);
+    assert_eq!(v["today"], 1);
     assert_eq!(v["products"][0]["safe_from"], "2026-11-26T22:00:00+00:00");
 }

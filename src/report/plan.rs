@@ -85,7 +85,7 @@ pub fn write_text(out: &mut dyn Write, plan: &Plan) -> std::io::Result<()> {
             (true, 1) => format!("  {BOLD}<- today{BOLD:#}"),
             (true, _) => format!("  {BOLD}<- today (day {}){BOLD:#}", plan.today),
         };
-        let treatment = if first.day == 0 {
+        let treatment = if first.day == 1 {
             format!(
                 " (treatment at {})",
                 plan.treated_at.get(11..16).unwrap_or_default()
@@ -185,7 +185,7 @@ pub fn write_text(out: &mut dyn Write, plan: &Plan) -> std::io::Result<()> {
 /// waiting and nothing returning; the treatment day stands alone.
 fn unchanged_runs(days: &[Day]) -> Vec<&[Day]> {
     let same = |a: &Day, b: &Day| {
-        a.day > 0
+        a.day > 1
             && a.returning.is_empty()
             && b.returning.is_empty()
             && a.may_use == b.may_use
