@@ -484,11 +484,18 @@ impl Checker {
             if let Some((cat, why)) = finding {
                 status = Status::Flagged;
                 let wait = self.wait(&cat, profile, options);
-                let probable = item.resolution.how == How::Probable;
-                let reason = if probable {
-                    format!("probably `{name}` (the label reads `{}`): {why}", item.text).into()
-                } else {
-                    why
+                let probable = matches!(item.resolution.how, How::Probable | How::PlantPart);
+                let reason = match item.resolution.how {
+                    How::Probable => {
+                        format!("probably `{name}` (the label reads `{}`): {why}", item.text)
+                            .into()
+                    }
+                    How::PlantPart => format!(
+                        "the label names the plant but not its part (`{}`): read as `{name}`, the riskiest part the database has: {why}",
+                        item.text
+                    )
+                    .into(),
+                    _ => why,
                 };
                 findings.push(Finding {
                     ingredient: item.text.clone(),
@@ -543,7 +550,7 @@ impl Checker {
                     });
                 }
             }
-            let probable = item.resolution.how == How::Probable;
+            let probable = matches!(item.resolution.how, How::Probable | How::PlantPart);
             let mut ing = item.ingredient(status, Some(name.clone()), Some(category), below, self);
             if probable {
                 ing.suggestion = Some(name.to_string());

@@ -43,6 +43,9 @@ pub enum How {
     Pattern,
     /// Within a small edit distance of a flagged name: a probable match.
     Probable,
+    /// A plant named without its part (`Lavandula Angustifolia (Lavender)`): read as
+    /// the riskiest part of that plant the database has.
+    PlantPart,
     Unrecognized,
 }
 
@@ -262,6 +265,7 @@ pub struct Matcher {
     /// The length of the longest word key of a name or alias, in bytes: how far a
     /// name can reach when text whose separators were lost is covered with names.
     longest_key: OnceLock<usize>,
+    plant_parts: OnceLock<Vec<(String, usize)>>,
     /// Compact keys by length, for the nearest-name search; built on first use.
     by_length: OnceLock<Vec<LengthBucket>>,
     /// Nearest-name answers already computed: a batch meets the same unknown names
@@ -282,6 +286,7 @@ impl Matcher {
             id: MATCHERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             forms: OnceLock::new(),
             longest_key: OnceLock::new(),
+            plant_parts: OnceLock::new(),
             by_length: OnceLock::new(),
             nearest_cache: RwLock::new(FxHashMap::default()),
             resolved_cache: RwLock::new(FxHashMap::default()),
@@ -423,7 +428,7 @@ impl Matcher {
 
     fn resolve_all_uncached(&self, text: &str) -> Resolved {
         let r = self.resolve(text);
-        if r.is_known() && r.how != How::Probable {
+        if r.is_known() && !matches!(r.how, How::Probable | How::PlantPart) {
             return Resolved::One(r);
         }
         match self.cover(text) {
@@ -443,7 +448,69 @@ impl Matcher {
 
     /// Resolves one ingredient's text to a single answer.
     pub fn resolve(&self, text: &str) -> Resolution {
-        self.known(text).unwrap_or_else(|| self.nearest(text))
+        self.known(text)
+            .or_else(|| self.plant_without_part(text))
+            .unwrap_or_else(|| self.nearest(text))
+    }
+
+    /// A botanical name printed without its part (`Lavandula Angustifolia (Lavender)`,
+    /// `Aloe Barbadensis`): the riskiest part of that plant the curated database has
+    /// (the longest wait; an oil before an extract), or a CosIng part, all benign.
+    fn plant_without_part(&self, text: &str) -> Option<Resolution> {
+        // The name without its bracketed common name: `lavandula angustifolia`.
+        let mut bare = String::with_capacity(text.len());
+        let mut depth = 0usize;
+        for c in text.chars() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => bare.push(c),
+                _ => {}
+            }
+        }
+        let plant = &word_key(&bare);
+        let words = plant.split(' ').count();
+        if !(2..=3).contains(&words) || !plant.bytes().all(|b| b.is_ascii_lowercase() || b == b' ')
+        {
+            return None;
+        }
+        let prefix = format!("{plant} ");
+        let parts = self.plant_parts();
+        let from = parts.partition_point(|(k, _)| k.as_str() < prefix.as_str());
+        let rank = |i: usize| {
+            let c = self.db.entry_category(i);
+            let wait = c.wait(crate::db::Profile::Standard).map_or(0, |w| w.rank());
+            let oil = self.db.entry(i).name.to_lowercase().ends_with(" oil");
+            (wait, oil)
+        };
+        let best = parts[from..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|&(_, i)| i)
+            .max_by_key(|&i| rank(i))
+            .or_else(|| {
+                let table = crate::cosing_names::NAMES;
+                let at = table.partition_point(|(k, _, _)| *k < prefix.as_str());
+                table
+                    .get(at)
+                    .filter(|(k, _, _)| k.starts_with(&prefix))
+                    .map(|_| self.db.entries.len() + at)
+            })?;
+        Some(Resolution::entry(best, How::PlantPart))
+    }
+
+    /// Every curated name and alias key, sorted, for finding a plant's parts.
+    fn plant_parts(&self) -> &[(String, usize)] {
+        self.plant_parts.get_or_init(|| {
+            let mut keys: Vec<(String, usize)> = self
+                .db
+                .names
+                .iter()
+                .map(|(k, &(i, _))| (k.clone(), i))
+                .collect();
+            keys.sort_unstable();
+            keys
+        })
     }
 
     /// What `known` makes of two neighbours joined again (`Helianthus` + `Annuus Seed

@@ -309,3 +309,24 @@ fn an_unknown_product_type_is_refused_with_the_valid_ones() {
             .starts_with("wait 2 days")
     );
 }
+
+#[test]
+fn a_plant_named_without_its_part_is_read_as_its_riskiest_part_and_says_so() {
+    let a = check("Water, Lavandula Angustifolia (Lavender), Glycerin");
+    assert_eq!(a.findings[0].category, "essential-oil");
+    assert!(a.findings[0].probable);
+    assert!(
+        a.findings[0]
+            .reason
+            .contains("names the plant but not its part"),
+        "{}",
+        a.findings[0].reason
+    );
+    // A plant whose every part is benign is known, marked as read that way.
+    let a = check("Water, Aloe Barbadensis, Glycerin");
+    assert_eq!(a.verdict, Verdict::Ok);
+    assert_eq!(
+        ingredient(&a, "Aloe Barbadensis").matched_by,
+        aftercare::matcher::How::PlantPart
+    );
+}
