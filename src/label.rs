@@ -103,6 +103,7 @@ pub fn parse(input: &str) -> Result<ParsedLabel, LabelError> {
             ..ParsedLabel::default()
         },
         current_part: None,
+        panel_sections: None,
         brackets: Brackets::new(&clean.text),
         footnote_from: None,
         lower: &lower,
@@ -431,10 +432,35 @@ const END_PHRASES: &[&str] = &[
     "for external use only",
     "this list may",
     "this list is",
+    "questions?",
+    "questions or comments?",
 ];
 
 /// Headings of what follows a list; they end it only when followed by a colon.
 const END_HEADINGS: &[&str] = &[
+    // A Drug Facts panel's sections (21 CFR 201.66); its `Inactive ingredients`
+    // heading, after them, starts the list again.
+    "purpose",
+    "purposes",
+    "uses",
+    "use",
+    "other information",
+    "questions or comments",
+    "questions",
+    // In other languages.
+    "modo de uso",
+    "modo de empleo",
+    "instrucciones de uso",
+    "mode d'emploi",
+    "conseils d'utilisation",
+    "utilisation",
+    "précautions d'emploi",
+    "anwendung",
+    "gebrauchsanweisung",
+    "anwendungshinweise",
+    "modo d'uso",
+    "modalità d'uso",
+    "gebruik",
     "directions for use",
     "directions",
     "how to use",
@@ -574,6 +600,67 @@ fn find_end(lower: &str, from: usize, colon: bool) -> Option<usize> {
         })
         .flatten();
     phrase.into_iter().chain(heading).min()
+}
+
+/// Words before `ingredients:` that make it marketing rather than the list's heading.
+const MARKETING_WORDS: &[&str] = &[
+    "key",
+    "hero",
+    "star",
+    "featured",
+    "highlighted",
+    "spotlight",
+    "power",
+    "notable",
+    "signature",
+    "main",
+    "top",
+    "clean",
+    "good",
+];
+
+/// Headings of marketing text that a paste may carry above the list.
+const MARKETING_HEADS: &[&str] = &[
+    "highlights",
+    "what it does",
+    "what it is",
+    "benefits",
+    "key benefits",
+    "why we love it",
+    "what else you need to know",
+    "good to know",
+    "formulated without",
+    "free of",
+    "free from",
+];
+
+/// The end of the text's first line when it is marketing (`Key ingredients: ...`,
+/// `Highlights: ...`) and more lines follow; `None` otherwise.
+fn marketing_line(lower: &str) -> Option<usize> {
+    let line_end = lower.find('\n')?;
+    let line = lower[..line_end].trim_start();
+    let head = line[..line.find(':')?].trim();
+    let marketing = MARKETING_HEADS.contains(&head)
+        || head
+            .strip_suffix("ingredients")
+            .or_else(|| head.strip_suffix("ingredient"))
+            .is_some_and(|w| MARKETING_WORDS.contains(&w.trim()));
+    (marketing && !lower[line_end..].trim().is_empty()).then_some(line_end + 1)
+}
+
+/// Where an `Inactive ingredients:` heading starts, at or after `from`.
+fn inactive_heading(lower: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = lower[at..].find("inactive ingredient") {
+        let start = at + i;
+        let word_end = start + "inactive ingredient".len();
+        let word_end = word_end + usize::from(lower[word_end..].starts_with('s'));
+        if heading_boundary(lower, start) && colon_after(lower, word_end).is_some() {
+            return Some(start);
+        }
+        at = word_end;
+    }
+    None
 }
 
 /// Whether a text has a colon: a heading needs one after it. Cleaning the text made a
@@ -808,6 +895,8 @@ struct Parser<'a> {
     clean: &'a Clean,
     out: ParsedLabel,
     current_part: Option<usize>,
+    /// A Drug Facts panel's sections between its active and inactive ingredients.
+    panel_sections: Option<Range<usize>>,
     brackets: Brackets,
     /// Where a full stop or a lone `*` ended the list: marked items after it are
     /// footnotes (`*Plant origin.`).
@@ -828,7 +917,25 @@ impl Parser<'_> {
         let (start, end) = self.region();
         let mut items = Vec::with_capacity(self.out.ingredients.capacity());
         let mut at = start;
-        for claims in self.claims(start, end) {
+        let mut passed_over = self.claims(start, end);
+        if let Some(sections) = self.panel_sections.clone() {
+            passed_over.retain(|c| c.end <= sections.start || c.start >= sections.end);
+            passed_over.push(sections);
+            passed_over.sort_by_key(|r| r.start);
+        }
+        for claims in passed_over {
+            if claims.start < at {
+                continue;
+            }
+            if Some(&claims) == self.panel_sections.as_ref() {
+                self.split(at..claims.start, false, 0, &mut items);
+                self.skip(
+                    claims.clone(),
+                    "a Drug Facts panel's purpose, uses, warnings or directions",
+                );
+                at = claims.end;
+                continue;
+            }
             self.split(at..claims.start, false, 0, &mut items);
             self.skip(
                 claims.clone(),
@@ -892,8 +999,23 @@ impl Parser<'_> {
             let panel = ["active", "inactive", "other", "non-medicinal", "medicinal"]
                 .iter()
                 .any(|w| before.ends_with(w));
-            if panel {
+            // `Key ingredients:` is marketing; the list is under a later heading.
+            let marketing = MARKETING_WORDS.iter().any(|w| {
+                before.strip_suffix(w).is_some_and(|b| {
+                    b.is_empty() || heading_boundary(b, b.len()) || b.ends_with('\n')
+                })
+            });
+            if panel || marketing {
                 continue;
+            }
+            // After a Drug Facts `Active ingredients:` panel, a later `Ingredients:` is
+            // a heading inside the list (`Octocrylene Ingredients: Water`): the panel
+            // before it is not passed over.
+            if ["active ingredient", "actives:", "active:"]
+                .iter()
+                .any(|p| before.contains(p))
+            {
+                break;
             }
             if g_start > 0 {
                 self.skip(0..g_start, "text before the ingredient list");
@@ -901,10 +1023,32 @@ impl Parser<'_> {
             start = heading_end;
             break;
         }
+        // No list heading, but a first line of marketing (`Key ingredients: ...`,
+        // `Highlights: ...`) above the list: passed over.
+        if start == 0
+            && colon
+            && let Some(line_end) = marketing_line(lower)
+        {
+            self.skip(0..line_end, "marketing, not the ingredient list");
+            start = line_end;
+        }
         let mut end = text.len();
         if let Some(at) = find_end(self.lower, start, colon)
             && text[start..at].chars().any(char::is_alphanumeric)
         {
+            // A Drug Facts panel: purpose, uses, warnings and directions stand between
+            // the active ingredients and the inactive ones, which are read too.
+            if let Some(inactive) = inactive_heading(lower, at) {
+                self.panel_sections = Some(at..inactive);
+                if let Some(after) = find_end(self.lower, inactive, colon) {
+                    self.skip(
+                        after..text.len(),
+                        "directions, warnings or boilerplate after the list",
+                    );
+                    end = after;
+                }
+                return (start, end);
+            }
             self.skip(
                 at..text.len(),
                 "directions, warnings or boilerplate after the list",
@@ -1377,6 +1521,25 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
     };
     if let Some(colon) = colon {
         let head = s[..colon].trim();
+        // `Octocrylene Ingredients:`: the last name of one list glued to the next
+        // list's heading.
+        if let Some(name) = glued_heading(head) {
+            let r0 = trim_range(s, 0..name.len());
+            plan.steps.extend(plan_ingredient(s, r0));
+            plan.steps.push(Step::Part(
+                head[name.len()..].trim().to_string(),
+                PartKind::Plain,
+            ));
+            r = trim_range(s, colon + 1..r.end);
+            if r.is_empty() {
+                return plan;
+            }
+            let t = &s[r.clone()];
+            if !is_prose(t) {
+                plan.steps.extend(plan_ingredient(s, r));
+                return plan;
+            }
+        }
         if let Some(kind) = part_header(head) {
             match kind {
                 HeaderKind::Heading => {}
@@ -1406,6 +1569,13 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
             .push(Step::Part("Inactive".into(), PartKind::Inactive));
         plan.steps
             .extend(plan_ingredient(s, at(c.name("rest").expect("group"))));
+        return plan;
+    }
+    if matches!(
+        t.to_ascii_lowercase().as_str(),
+        "drug facts" | "drug facts (continued)" | "drug facts, continued"
+    ) {
+        plan.steps.push(Step::Skip(r, "a Drug Facts panel's title"));
         return plan;
     }
     if STRENGTH.is_match(t) && !t.to_ascii_lowercase().contains("contain") {
@@ -1497,6 +1667,33 @@ fn plan_ingredient(s: &str, range: Range<usize>) -> Option<Step> {
     })
 }
 
+/// The name before `Ingredients` in a header such as `Octocrylene Ingredients`, when
+/// it is not a panel's or marketing's word (`Active`, `Key`) or a heading of its own.
+fn glued_heading(head: &str) -> Option<&str> {
+    let lower = head.to_ascii_lowercase();
+    let cut = ["ingredients", "ingredient"]
+        .iter()
+        .find_map(|w| lower.strip_suffix(w))?;
+    if !cut.ends_with(' ') {
+        return None;
+    }
+    let name = cut.trim();
+    let words = name.split_whitespace().count();
+    let reserved = [
+        "active",
+        "inactive",
+        "other",
+        "non-medicinal",
+        "medicinal",
+        "full",
+        "all",
+    ]
+    .iter()
+    .chain(MARKETING_WORDS)
+    .any(|w| name == *w || name.ends_with(&format!(" {w}")));
+    ((1..=5).contains(&words) && !reserved && !HEADINGS.contains(&name)).then(|| &head[..cut.len()])
+}
+
 enum HeaderKind {
     /// `Ingredients:`: the list starts here.
     Heading,
@@ -1507,20 +1704,25 @@ enum HeaderKind {
 fn part_header(head: &str) -> Option<HeaderKind> {
     let lower = head.to_lowercase();
     let lower = lower.trim();
-    if lower.is_empty() || head.len() > 40 {
+    if lower.is_empty() || head.len() > 80 {
         return None;
     }
     if HEADINGS.contains(&lower) {
         return Some(HeaderKind::Heading);
     }
     let words: Vec<&str> = lower.split_whitespace().collect();
-    if words.len() > 4 {
+    // A kit part's product name (`C-Firma Day Serum`, `Umbra Sheer Physical Daily
+    // Defense SPF 30`) may be long; a sentence is not a header.
+    if words.len() > 8 {
         return None;
     }
-    if !head
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '&' | '/' | '\'' | '.' | '#'))
-    {
+    if !head.chars().all(|c| {
+        c.is_alphanumeric()
+            || matches!(
+                c,
+                ' ' | '-' | '&' | '/' | '\'' | '.' | '#' | '’' | '+' | '(' | ')'
+            )
+    }) {
         return None;
     }
     if lower.starts_with("ci ") || lower.starts_with("c.i.") || lower == "ci" {

@@ -330,3 +330,56 @@ fn a_plant_named_without_its_part_is_read_as_its_riskiest_part_and_says_so() {
         aftercare::matcher::How::PlantPart
     );
 }
+
+#[test]
+fn a_whole_drug_facts_panel_reads_its_actives_and_its_inactive_list() {
+    let a = check(
+        "Drug Facts\nActive ingredient: Salicylic acid 2%\nPurpose: Acne treatment\nUses: for the treatment of acne\nWarnings: For external use only.\nDirections: cleanse the skin thoroughly\nInactive ingredients: alcohol denat., water, glycerin, retinol, fragrance\nQuestions? 1-800-000-0000",
+    );
+    let mut cats: Vec<&str> = a.findings.iter().map(|f| &*f.category).collect();
+    cats.sort_unstable();
+    assert_eq!(cats, ["bha", "drying-alcohol", "fragrance", "retinoid"]);
+    assert_eq!(a.verdict, Verdict::Wait, "{:?}", a.review);
+}
+
+#[test]
+fn marketing_above_the_list_produces_no_finding() {
+    for label in [
+        "Key ingredients: Retinol, Glycolic Acid\nIngredients: Water, Glycerin, Niacinamide, Phenoxyethanol",
+        "Key ingredients: Retinol, Glycolic Acid\nWater, Glycerin, Niacinamide, Phenoxyethanol",
+        "Hero Ingredients: Retinol\nWater, Glycerin, Phenoxyethanol",
+    ] {
+        let a = check(label);
+        assert_eq!(a.verdict, Verdict::Ok, "{label}: {:?}", a.findings);
+        assert!(!a.skipped.is_empty());
+    }
+}
+
+#[test]
+fn a_kit_parts_product_name_is_not_read_into_a_name() {
+    let a = check(
+        "C-Firma Day Serum: Water, Glycerin, Ascorbic Acid; Umbra Sheer Physical Daily Defense SPF 30: Zinc Oxide, Water",
+    );
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(a.parts.len(), 2);
+}
+
+#[test]
+fn a_heading_glued_to_the_last_name_of_a_list_keeps_the_name() {
+    let a = check("Active ingredients: Avobenzone 3%, Octocrylene Ingredients: Water, Glycerin");
+    let names: Vec<&str> = a.findings.iter().map(|f| &*f.name).collect();
+    assert!(names.contains(&"Octocrylene"), "{names:?}");
+    assert_eq!(a.unrecognized().count(), 0);
+}
+
+#[test]
+fn end_headings_in_other_languages_end_the_list() {
+    for label in [
+        "Water, Glycerin, Retinol. Mode d'emploi: appliquer matin et soir",
+        "Water, Glycerin, Retinol. Anwendung: morgens auftragen",
+        "Water, Glycerin, Retinol. Modo de uso: aplicar por la noche",
+    ] {
+        let a = check(label);
+        assert_eq!(a.verdict, Verdict::Wait, "{label}: {:?}", a.review);
+    }
+}
