@@ -564,8 +564,43 @@ fn decode_cell(bytes: &[u8]) -> Cow<'_, str> {
 
 /// A cell written as a Python list (`['Serum:', 'Aqua / Water, ...']`) becomes one
 /// line per element, so kit and shade headers stay headers; anything else is
-/// returned as it is.
+/// returned as it is. An element that is a kit's or shade's name without its colon
+/// (`['Brow Wiz - Medium Brown', 'Cera Alba, ...']`: no comma of its own, before an
+/// element that is a list) becomes a header too.
 pub fn unfold_python_list(cell: &str) -> Cow<'_, str> {
+    match unfold_elements(cell) {
+        Cow::Borrowed(b) => Cow::Borrowed(b),
+        Cow::Owned(text) => {
+            let lines: Vec<&str> = text.split('\n').collect();
+            let is_list = |l: &str| l.matches(',').count() >= 2;
+            if !lines.iter().any(|l| is_list(l)) {
+                return Cow::Owned(text);
+            }
+            let mut out = String::with_capacity(text.len() + 8);
+            for (i, line) in lines.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                let names_next = lines.get(i + 1).is_some_and(|n| is_list(n));
+                let t = line.trim();
+                if names_next && t.ends_with(':') && t.contains(',') {
+                    // `Miss Dior Eau de Parfum, Refillable Travel Spray:`: the names of
+                    // a set's products head its list; their commas separate no
+                    // ingredients.
+                    out.push_str(&line.replace(',', " /"));
+                } else {
+                    out.push_str(line);
+                }
+                if names_next && !t.is_empty() && !t.contains([',', ':', ';']) {
+                    out.push(':');
+                }
+            }
+            Cow::Owned(out)
+        }
+    }
+}
+
+fn unfold_elements(cell: &str) -> Cow<'_, str> {
     let t = cell.trim();
     if !(t.starts_with('[') && t.ends_with(']')) {
         return Cow::Borrowed(cell);
@@ -710,6 +745,15 @@ mod tests {
         assert_eq!(unfold_python_list("['a\\']"), "['a\\']");
         assert_eq!(unfold_python_list("['a', b]"), "['a', b]");
         assert_eq!(unfold_python_list("[]"), "");
+        // A set's or shade's names before its list head it, commas and all.
+        assert_eq!(
+            unfold_python_list("['Brow Wiz - Medium Brown', 'Cera Alba, Talc, Mica']"),
+            "Brow Wiz - Medium Brown:\nCera Alba, Talc, Mica"
+        );
+        assert_eq!(
+            unfold_python_list("['Eau de Parfum, Travel Spray:', 'Alcohol, Parfum, Water']"),
+            "Eau de Parfum / Travel Spray:\nAlcohol, Parfum, Water"
+        );
     }
 
     #[test]

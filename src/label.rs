@@ -1540,7 +1540,13 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
                 return plan;
             }
         }
-        if let Some(kind) = part_header(head) {
+        // A header alone on its line (`Goof Proof Brow Pencil Easy Shape & Fill
+        // Pencil:`) may be a longer product name.
+        let alone = s[colon + 1..].trim().is_empty();
+        if let Some(kind) = part_header(head).or_else(|| {
+            (alone && head.split_whitespace().count() <= 20 && !head.contains(['.', ';']))
+                .then_some(HeaderKind::Part(PartKind::Plain))
+        }) {
             match kind {
                 HeaderKind::Heading => {}
                 HeaderKind::Part(k) => plan.steps.push(Step::Part(head.to_string(), k)),

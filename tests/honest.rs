@@ -383,3 +383,15 @@ fn end_headings_in_other_languages_end_the_list() {
         assert_eq!(a.verdict, Verdict::Wait, "{label}: {:?}", a.review);
     }
 }
+
+#[test]
+fn a_long_product_name_alone_on_its_line_heads_its_list() {
+    let a = check(
+        "Goof Proof Brow Pencil Easy Shape & Fill Pencil:\nStearic Acid, Hydrogenated Castor Oil, Tocopherol",
+    );
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(
+        a.parts[0].name.as_deref(),
+        Some("Goof Proof Brow Pencil Easy Shape & Fill Pencil")
+    );
+}
