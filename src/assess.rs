@@ -867,6 +867,18 @@ impl Checker {
                 && i.percent.is_some()
                 && self.flags_of(&i.resolution).is_some_and(|f| f.mineral)
         });
+        // Zinc oxide or titanium dioxide leading a list that is not makeup is a mineral
+        // sunscreen's filter, with or without an `Active:` heading.
+        let lead = self.db().rule("mineral-filter-lead") as usize;
+        let mineral_lead = || {
+            let water_first = items.first().is_some_and(|i| i.is_water(self));
+            items.iter().any(|i| {
+                !i.may_contain
+                    && i.part == 0
+                    && lead_position(i, water_first) <= lead
+                    && self.is_mineral_filter(i)
+            })
+        };
         if let Some(t) = &options.product_type
             && let Some(t) = self.type_from_words(t, chemical_filter, items)
         {
@@ -890,6 +902,9 @@ impl Checker {
                 "makeup"
             };
             return (t.into(), "ingredients");
+        }
+        if mineral_lead() {
+            return ("mineral-sunscreen".into(), "ingredients");
         }
         ("other".into(), "default")
     }
@@ -1001,12 +1016,15 @@ impl Checker {
     }
 
     fn has_mineral_filter(&self, items: &[Item]) -> bool {
-        items.iter().any(|i| {
-            !i.may_contain
-                && self
-                    .describe(&i.resolution)
-                    .is_some_and(|d| d.flags.mineral && d.category == "beneficial")
-        })
+        items
+            .iter()
+            .any(|i| !i.may_contain && self.is_mineral_filter(i))
+    }
+
+    /// Zinc oxide or titanium dioxide: a mineral base that is a beneficial UV filter.
+    fn is_mineral_filter(&self, i: &Item) -> bool {
+        self.describe(&i.resolution)
+            .is_some_and(|d| d.flags.mineral && d.category == "beneficial")
     }
 
     /// Makeup: a pigment or mineral among the first ingredients, and enough pigments.

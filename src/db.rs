@@ -399,6 +399,7 @@ pub const RULES: &[&str] = &[
     "light-depth-below",
     "makeup-min-pigments",
     "makeup-pigment-lead",
+    "mineral-filter-lead",
     "mineral-makeup-lead",
     "scrub-first-positions",
 ];

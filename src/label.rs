@@ -602,6 +602,33 @@ fn find_end(lower: &str, from: usize, colon: bool) -> Option<usize> {
     phrase.into_iter().chain(heading).min()
 }
 
+/// `Parfum` / `(Fragrance)` on two lines, as OCR or wrapping leaves them: a bracketed
+/// name alone on its line belongs to the name before it, not a second ingredient.
+fn join_wrapped_brackets(
+    text: &str,
+    items: Vec<(Range<usize>, bool, bool)>,
+) -> Vec<(Range<usize>, bool, bool)> {
+    let mut out: Vec<(Range<usize>, bool, bool)> = Vec::with_capacity(items.len());
+    for item in items {
+        let t = &text[item.0.clone()];
+        let bracketed =
+            (t.starts_with('(') && t.ends_with(')')) || (t.starts_with('[') && t.ends_with(']'));
+        if bracketed
+            && let Some(prev) = out.last_mut()
+            && prev.0.end <= item.0.start
+            && prev.2 == item.2
+        {
+            let between = &text[prev.0.end..item.0.start];
+            if between.contains('\n') && between.trim().is_empty() {
+                prev.0.end = item.0.end;
+                continue;
+            }
+        }
+        out.push(item);
+    }
+    out
+}
+
 /// Words before `ingredients:` that make it marketing rather than the list's heading.
 const MARKETING_WORDS: &[&str] = &[
     "key",
@@ -1279,6 +1306,7 @@ impl Parser<'_> {
                 (!r.is_empty()).then_some((r, after_stop, item.may_contain))
             })
             .collect();
+        let items = join_wrapped_brackets(text, items);
         let plans = PLANS.with(|plans| {
             plans.borrow_mut().get_or_make_each(
                 items

@@ -710,7 +710,16 @@ impl Matcher {
                 .map(|(end, _)| end)
                 .chain([rest.len()])
                 .take_while(|&end| end <= longest)
-                .filter_map(|end| self.db.name(&rest[..end]).map(|(i, _)| (end, i)))
+                .filter_map(|end| {
+                    let words = &rest[..end];
+                    // A name or alias, or the common-name form of a bracketed name
+                    // (`Evening Primrose Oil` for `Oenothera Biennis (Evening Primrose) Oil`).
+                    self.db
+                        .name(words)
+                        .map(|(i, _)| i)
+                        .or_else(|| self.forms().derived.get(words).copied().flatten())
+                        .map(|i| (end, i))
+                })
                 .last()?;
             pieces.push((
                 self.db.entry(i).name.to_string(),

@@ -395,3 +395,34 @@ fn a_long_product_name_alone_on_its_line_heads_its_list() {
         Some("Goof Proof Brow Pencil Easy Shape & Fill Pencil")
     );
 }
+
+#[test]
+fn a_bracketed_name_on_the_next_line_belongs_to_the_name_before_it() {
+    let a = check("Water, Parfum\n(Fragrance)\nGlycerin");
+    assert_eq!(a.findings.len(), 1, "{:?}", a.findings);
+    assert_eq!(a.findings[0].category, "fragrance");
+}
+
+#[test]
+fn names_a_scraper_glued_together_are_split_where_the_vocabulary_shows_two() {
+    let a = check("Evening Primrose Oil Simmondsia Chinensis Oil, Tocopherol");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(a.ingredients.len(), 3);
+}
+
+#[test]
+fn the_usual_abbreviations_resolve() {
+    for abbreviation in ["CMIT", "MIT", "BHT", "EDTA"] {
+        let a = check(&format!("Water, Glycerin, {abbreviation}"));
+        assert_eq!(a.unrecognized().count(), 0, "{abbreviation}");
+    }
+}
+
+#[test]
+fn mineral_filters_leading_a_list_make_a_mineral_sunscreen_without_a_heading() {
+    let a = check("Zinc Oxide, Titanium Dioxide, Caprylic/Capric Triglyceride, Cera Alba");
+    assert_eq!(a.product_type, "mineral-sunscreen");
+    // A chemical filter alone makes a sunscreen.
+    let a = check("Water, Homosalate, Glycerin, Dimethicone");
+    assert_eq!(a.product_type, "sunscreen");
+}
