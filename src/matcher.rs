@@ -320,10 +320,15 @@ impl Matcher {
         })
     }
 
+    /// A curated name or alias. The CosIng names benign by their functions come
+    /// after every curated form (see `named`): `Citrus Aurantium Amara Peel Oil` is
+    /// the curated `Citrus Aurantium Amara (Bitter Orange) Peel Oil`, not a CosIng
+    /// name of its own.
     fn exact(&self, key: &str) -> Option<(usize, How)> {
         self.db
-            .name(key)
-            .map(|(i, alias)| (i, if alias { How::Alias } else { How::Name }))
+            .names
+            .get(key)
+            .map(|&(i, alias)| (i, if alias { How::Alias } else { How::Name }))
     }
 
     fn longest_key(&self) -> usize {
@@ -629,7 +634,9 @@ impl Matcher {
                 return Some(Resolution::entry(*i, How::Compact));
             }
         }
-        None
+        keys.iter()
+            .find_map(|k| self.db.name(k))
+            .map(|(i, _)| Resolution::entry(i, How::Name))
     }
 
     /// The first pattern matching one of a text's keys.

@@ -426,3 +426,17 @@ fn mineral_filters_leading_a_list_make_a_mineral_sunscreen_without_a_heading() {
     let a = check("Water, Homosalate, Glycerin, Dimethicone");
     assert_eq!(a.product_type, "sunscreen");
 }
+
+#[test]
+fn a_curated_bracketed_name_wins_over_the_same_cosing_name_without_brackets() {
+    for (printed, category) in [
+        ("Citrus Aurantium Bergamia Peel Oil", "phototoxic-oil"),
+        ("Citrus Aurantium Amara Peel Oil", "phototoxic-oil"),
+    ] {
+        assert_eq!(
+            category_of(&format!("Water, {printed}"), printed).as_deref(),
+            Some(category),
+            "{printed}"
+        );
+    }
+}
