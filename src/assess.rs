@@ -936,22 +936,8 @@ impl Checker {
             TypeReading::Id(_) => Ok(()),
             TypeReading::Words { base: Some(_), .. } => Ok(()),
             TypeReading::Words { base: None, .. } => {
-                let db = self.db();
-                let mut ids: Vec<&str> = db
-                    .type_words
-                    .iter()
-                    .map(|t| t.product_type.as_str())
-                    .filter(|t| *t != "mineral")
-                    .chain(
-                        db.categories
-                            .iter()
-                            .filter(|c| c.kind == CategoryKind::ProductType)
-                            .map(|c| c.id.as_str()),
-                    )
-                    .chain(["other"])
-                    .collect();
+                let mut ids = self.db().product_type_ids();
                 ids.sort_unstable();
-                ids.dedup();
                 Err(format!(
                     "unknown product type `{text}`; types are {} (or words such as `foundation`, `scrub`, `SPF 30`)",
                     crate::db::quote_list(&ids)

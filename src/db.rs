@@ -635,6 +635,31 @@ impl Database {
         &self.categories[c]
     }
 
+    /// Every product type id, in the database's order, then `other`: what `--type`
+    /// and the page offer.
+    pub fn product_type_ids(&self) -> Vec<String> {
+        let named = self
+            .type_words
+            .iter()
+            .map(|t| t.product_type.as_str())
+            // `mineral` only qualifies another type (mineral makeup, mineral sunscreen).
+            .filter(|t| *t != "mineral")
+            .chain(
+                self.categories
+                    .iter()
+                    .filter(|c| c.kind == CategoryKind::ProductType)
+                    .map(|c| c.id.as_str()),
+            )
+            .chain(["other"]);
+        let mut out: Vec<String> = Vec::new();
+        for t in named {
+            if !out.iter().any(|o| o == t) {
+                out.push(t.to_string());
+            }
+        }
+        out
+    }
+
     /// The entry a word key names, curated first, then the CosIng names benign by
     /// their functions; with whether the key is an alias.
     pub fn name(&self, key: &str) -> Option<(usize, bool)> {

@@ -14,7 +14,7 @@ use jiff::tz::TimeZone;
 
 use super::api::{Ask, parse_depth};
 use crate::assess::{Assessment, Status, Verdict, summarize};
-use crate::db::{CategoryKind, Database};
+use crate::db::Database;
 
 pub(super) const HTML: &str = include_str!("../../assets/page.html");
 pub(super) const CSS: &str = include_str!("../../assets/page.css");
@@ -265,26 +265,7 @@ pub(super) fn error(message: &str) -> String {
 
 /// The product types the page offers: those the database names, then `other`.
 pub(super) fn product_types(db: &Database) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let named = db
-        .type_words
-        .iter()
-        .map(|t| t.product_type.as_str())
-        // `mineral` only qualifies another type (mineral makeup, mineral sunscreen).
-        .filter(|t| *t != "mineral")
-        .chain(
-            db.categories
-                .iter()
-                .filter(|c| c.kind == CategoryKind::ProductType)
-                .map(|c| c.id.as_str()),
-        )
-        .chain(["other"]);
-    for t in named {
-        if !out.iter().any(|o| o == t) {
-            out.push(t.to_string());
-        }
-    }
-    out
+    db.product_type_ids()
 }
 
 /// Untrusted text for HTML: control and invisible characters (which can reorder or
