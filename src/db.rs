@@ -598,7 +598,11 @@ impl Database {
                     .map(|s| format!("(?:{s})"))
                     .collect::<Vec<_>>()
                     .join("|");
-                regex::Regex::new(&all).expect("each stem was compiled when loaded")
+                // Word keys are ASCII: no Unicode classes to compile.
+                regex::RegexBuilder::new(&all)
+                    .unicode(false)
+                    .build()
+                    .expect("each stem was compiled when loaded")
             })
             .is_match(key)
     }
@@ -1121,7 +1125,7 @@ impl Builder {
     /// pattern (or by its CosIng functions) alone.
     fn load_stems(&mut self, file: &str, text: &str) {
         for (line, row) in self.rows(file, text, &["stem", "class", "reason"]) {
-            match regex::Regex::new(&row[0]) {
+            match regex::RegexBuilder::new(&row[0]).unicode(false).build() {
                 Ok(_) => self.stems.push(row[0].to_string()),
                 Err(e) => self.problem(file, line, format!("stem `{}`: {e}", &row[0])),
             }
@@ -1219,6 +1223,7 @@ impl Builder {
                 });
             }
         }
+        let mut valid_sources: rustc_hash::FxHashSet<&str> = Default::default();
         for e in &self.entries {
             if !category_index.contains_key(e.category.as_ref()) {
                 problems.push(Problem {
@@ -1239,7 +1244,14 @@ impl Builder {
                     message: format!("`{}` has no reason", e.name),
                 });
             }
-            check_sources(&self.sources, e.sources(), &e.origin, &mut problems);
+            // Most rows cite one of a few dozen source cells: each is checked once.
+            if !valid_sources.contains(e.source.as_ref()) {
+                let before = problems.len();
+                check_sources(&self.sources, e.sources(), &e.origin, &mut problems);
+                if problems.len() == before {
+                    valid_sources.insert(e.source.as_ref());
+                }
+            }
         }
         for p in &self.patterns {
             let origin = Origin {

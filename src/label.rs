@@ -602,6 +602,19 @@ fn find_end(lower: &str, from: usize, colon: bool) -> Option<usize> {
     phrase.into_iter().chain(heading).min()
 }
 
+/// Whether `DOSE` could match: most names hold none of its words, and this look
+/// spares them the search (and a process the pattern's compilation).
+fn may_state_a_dose(body: &str) -> bool {
+    let lower = body.trim_start().to_ascii_lowercase();
+    lower.bytes().any(|b| b.is_ascii_digit())
+        || lower.starts_with("and ")
+        || lower.starts_with("or ")
+        || lower.starts_with("& ")
+        || ["w/", "weight", "by wt", " ph", "as a", "as an"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 /// `Parfum` / `(Fragrance)` on two lines, as OCR or wrapping leaves them: a bracketed
 /// name alone on its line belongs to the name before it, not a second ingredient.
 fn join_wrapped_brackets(
@@ -1586,7 +1599,12 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
         }
     }
     let t = &s[r.clone()];
-    if let Some(c) = PRESCRIBING.captures(t) {
+    if let Some(c) = t
+        .to_ascii_lowercase()
+        .contains("contain")
+        .then(|| PRESCRIBING.captures(t))
+        .flatten()
+    {
         let at = |m: regex::Match| r.start + m.start()..r.start + m.end();
         let pre = c.name("pre").expect("group");
         if pre.as_str().chars().any(char::is_alphabetic) {
@@ -1612,7 +1630,10 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
         plan.steps.push(Step::Skip(r, "a Drug Facts panel's title"));
         return plan;
     }
-    if STRENGTH.is_match(t) && !t.to_ascii_lowercase().contains("contain") {
+    if t.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("each "))
+        && STRENGTH.is_match(t)
+        && !t.to_ascii_lowercase().contains("contain")
+    {
         plan.steps
             .push(Step::Skip(r, "a strength statement, not an ingredient"));
         return plan;
@@ -1674,7 +1695,7 @@ fn plan_ingredient(s: &str, range: Range<usize>) -> Option<Step> {
         let m = c.get(0).expect("match");
         body.replace_range(m.range(), " ");
     }
-    if DOSE.is_match(&body) {
+    if may_state_a_dose(&body) && DOSE.is_match(&body) {
         body = DOSE.replace_all(&body, " ").into_owned();
     }
     let cleaned: String = if has_footnote_mark(&body) {

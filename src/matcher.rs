@@ -265,7 +265,6 @@ pub struct Matcher {
     /// The length of the longest word key of a name or alias, in bytes: how far a
     /// name can reach when text whose separators were lost is covered with names.
     longest_key: OnceLock<usize>,
-    plant_parts: OnceLock<Vec<(String, usize)>>,
     /// Compact keys by length, for the nearest-name search; built on first use.
     by_length: OnceLock<Vec<LengthBucket>>,
     /// Nearest-name answers already computed: a batch meets the same unknown names
@@ -286,7 +285,6 @@ impl Matcher {
             id: MATCHERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             forms: OnceLock::new(),
             longest_key: OnceLock::new(),
-            plant_parts: OnceLock::new(),
             by_length: OnceLock::new(),
             nearest_cache: RwLock::new(FxHashMap::default()),
             resolved_cache: RwLock::new(FxHashMap::default()),
@@ -353,7 +351,8 @@ impl Matcher {
             }
             keys.into_iter()
                 .map(|mut keys| {
-                    keys.sort();
+                    // Each compact key is in the map once: ordered by it alone.
+                    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                     LengthBucket {
                         letters: keys.iter().map(|(_, h, _)| letters_of(h)).collect(),
                         keys,
@@ -480,19 +479,21 @@ impl Matcher {
             return None;
         }
         let prefix = format!("{plant} ");
-        let parts = self.plant_parts();
-        let from = parts.partition_point(|(k, _)| k.as_str() < prefix.as_str());
         let rank = |i: usize| {
             let c = self.db.entry_category(i);
             let wait = c.wait(crate::db::Profile::Standard).map_or(0, |w| w.rank());
             let oil = self.db.entry(i).name.to_lowercase().ends_with(" oil");
             (wait, oil)
         };
-        let best = parts[from..]
+        // Few names reach here (a label's unknown two- or three-word names), so the
+        // curated names are scanned rather than indexed by prefix.
+        let best = self
+            .db
+            .names
             .iter()
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|&(_, i)| i)
-            .max_by_key(|&i| rank(i))
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, &(i, _))| i)
+            .max_by_key(|&i| (rank(i), std::cmp::Reverse(i)))
             .or_else(|| {
                 let table = crate::cosing_names::NAMES;
                 let at = table.partition_point(|(k, _, _)| *k < prefix.as_str());
@@ -502,20 +503,6 @@ impl Matcher {
                     .map(|_| self.db.entries.len() + at)
             })?;
         Some(Resolution::entry(best, How::PlantPart))
-    }
-
-    /// Every curated name and alias key, sorted, for finding a plant's parts.
-    fn plant_parts(&self) -> &[(String, usize)] {
-        self.plant_parts.get_or_init(|| {
-            let mut keys: Vec<(String, usize)> = self
-                .db
-                .names
-                .iter()
-                .map(|(k, &(i, _))| (k.clone(), i))
-                .collect();
-            keys.sort_unstable();
-            keys
-        })
     }
 
     /// What `known` makes of two neighbours joined again (`Helianthus` + `Annuus Seed
