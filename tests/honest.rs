@@ -440,3 +440,21 @@ fn a_curated_bracketed_name_wins_over_the_same_cosing_name_without_brackets() {
         );
     }
 }
+
+#[test]
+fn check_reads_a_python_list_label_as_batch_does() {
+    let out = assert_cmd::Command::cargo_bin("aftercare")
+        .unwrap()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "['Serum:', 'Water, Glycerin, Retinol', 'Brow Wiz - Medium Brown', 'Cera Alba, Talc, Mica, Tocopherol']",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "wait", "{v}");
+    assert_eq!(v["findings"][0]["category"], "retinoid");
+    assert_eq!(v["parts"].as_array().unwrap().len(), 2);
+}

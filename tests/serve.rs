@@ -766,3 +766,16 @@ fn an_unknown_product_type_is_a_422_naming_the_valid_ones() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("`makeup`"), "{}", r.body);
 }
+
+#[test]
+fn the_api_reads_a_python_list_label_as_batch_does() {
+    let srv = server();
+    let r = post_json(
+        srv.addr(),
+        &json!({"label": "['water', 'GLYCERIN', 'retinol', 'phenoxyethanol']"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["findings"][0]["category"], "retinoid");
+    assert_eq!(v["ingredients"].as_array().unwrap().len(), 4);
+}

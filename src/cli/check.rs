@@ -47,6 +47,9 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     if let Some(n) = note {
         eprintln!("aftercare: note: {n}");
     }
+    // A label copied from a scraped set as a Python list (`['Water', 'Glycerin']`) is
+    // read as `batch` reads it; spans then refer to the unfolded text.
+    let label = aftercare::catalog::unfold_python_list(&label).into_owned();
     let assessment = match checker.check(&label, &options) {
         Ok(a) => a,
         Err(e) => {

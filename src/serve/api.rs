@@ -379,7 +379,11 @@ async fn run_check(
     if let Some(t) = &options.product_type {
         state.checker.given_type(t).map_err(|m| (422, m))?;
     }
-    let label = ask.label;
+    // A Python-list label is read as `batch` reads it (and shown unfolded).
+    let label = match crate::catalog::unfold_python_list(&ask.label) {
+        std::borrow::Cow::Borrowed(_) => ask.label,
+        std::borrow::Cow::Owned(unfolded) => unfolded,
+    };
     let checked = if label.len() <= state.limits.inline_label_bytes {
         let checker = &state.checker;
         std::panic::catch_unwind(AssertUnwindSafe(|| checker.check(&label, &options)))
