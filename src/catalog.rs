@@ -262,6 +262,8 @@ pub struct RawRecord {
 #[derive(Debug, Clone)]
 pub struct Layout {
     width: usize,
+    /// The input's delimiter, to keep a too-long record's extra cells together.
+    delimiter: u8,
     ingredients: usize,
     id: Option<usize>,
     name: Option<usize>,
@@ -396,6 +398,7 @@ impl Catalog {
             records,
             layout: Layout {
                 width: headers.len(),
+                delimiter,
                 ingredients,
                 id,
                 name,
@@ -501,6 +504,9 @@ impl Layout {
             // The cells hold everything to the end of the input, so they are still
             // written out; nothing is checked, since other records may be among them.
             _ if let Some(end) = raw.open_quote_to => Err(never_closed(raw.line, end)),
+            _ if len > width => Err(format!(
+                "record has {len} fields; the header has {width} (the cells from column {width} on are kept together in it)"
+            )),
             _ if len != width => Err(format!("record has {len} fields; the header has {width}")),
             Some(cell) if cell.len() > MAX_CELL_BYTES => Err(format!(
                 "the ingredient cell is {} bytes; the limit is {MAX_CELL_BYTES}",
@@ -512,6 +518,17 @@ impl Layout {
         };
         for _ in len..width {
             fields.push("");
+        }
+        // A record with more cells than the header keeps them all, the extra ones
+        // joined into its last column, so that every output row has the header's
+        // columns and its answer columns stay where a reader looks for them.
+        if len > width && width > 0 {
+            let joint = char::from(self.delimiter).to_string();
+            let rest: Vec<&str> = fields.iter().skip(width - 1).collect();
+            let last = rest.join(&joint);
+            let mut kept: Fields<String> = fields.iter().take(width - 1).collect();
+            kept.push(&last);
+            fields = kept;
         }
         record.fields = fields;
         record

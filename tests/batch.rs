@@ -540,3 +540,38 @@ fn zero_threads_is_refused() {
         .code(2)
         .stderr(predicates::str::contains("--threads 0"));
 }
+
+#[test]
+fn a_record_of_the_wrong_width_never_reads_as_its_own_cells_verdict() {
+    // Read back by header name, as a spreadsheet lookup or csv.DictReader does: the
+    // `ok` and `8` the record carried must not land in `verdict` and `wait_hours`.
+    let input = "id,ingredients\nSKU1,\"Water, Tretinoin\",ok,8\nSKU2,\"Water, Glycerin\"\nSKU3\n";
+    let out = aftercare()
+        .args(["batch", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let verdict = headers.iter().position(|h| h == "verdict").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row.len(), headers.len(), "{row:?}");
+    }
+    assert_eq!(&rows[0][verdict], "error");
+    assert_eq!(&rows[1][verdict], "ok");
+    assert_eq!(&rows[2][verdict], "error");
+    // Nothing of the long record is lost: its extra cells stay in its last column.
+    assert_eq!(&rows[0][1], "Water, Tretinoin,ok,8");
+    // JSON lines carry the cells too.
+    let out = aftercare()
+        .args(["batch", "-", "--format", "jsonl"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let first: Value =
+        serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["cells"][1], "Water, Tretinoin,ok,8");
+    assert!(first.get("verdict").is_none());
+}

@@ -100,6 +100,8 @@ struct Failed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     error: &'a str,
+    /// The record's cells as read, so that nothing of it is lost.
+    cells: Vec<&'a str>,
 }
 
 /// How many bytes of answers the workers remember together (see `Settings::share_bytes`).
@@ -304,6 +306,7 @@ impl Keep for JsonObjects {
                     id,
                     name: output.record.name(),
                     error: e,
+                    cells: output.record.fields().collect(),
                 },
             ),
         };
