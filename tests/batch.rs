@@ -575,3 +575,74 @@ fn a_record_of_the_wrong_width_never_reads_as_its_own_cells_verdict() {
     assert_eq!(first["cells"][1], "Water, Tretinoin,ok,8");
     assert!(first.get("verdict").is_none());
 }
+
+#[test]
+fn an_output_that_is_the_input_is_refused_and_the_input_kept() {
+    let d = Dir::new("same-file");
+    let input = b"id,ingredients\n1,\"Water, Glycerin\"\n2,\"Water, Retinol\"\n";
+    let cat = d.file("cat.csv", input);
+    for target in ["cat.csv", "link.csv"] {
+        if target == "link.csv" {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&cat, d.0.join("link.csv")).unwrap();
+            #[cfg(not(unix))]
+            continue;
+        }
+        let out = aftercare()
+            .args(["batch", "-o"])
+            .arg(d.0.join(target))
+            .arg(&cat)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{target}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is the input"));
+        assert_eq!(std::fs::read(&cat).unwrap(), input, "{target}");
+    }
+    let out = aftercare()
+        .args(["ci"])
+        .arg(&cat)
+        .arg("--output-text")
+        .arg(&cat)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&cat).unwrap(), input);
+}
+
+#[test]
+fn a_run_that_fails_leaves_the_previous_output_as_it_was() {
+    let d = Dir::new("atomic");
+    let previous = d.file("out.csv", b"a good earlier result\n");
+    let bad = d.file(
+        "bad.csv",
+        b"id,ingredients\n1,#NAME?\n2,\"Water, Retinol\"\n",
+    );
+    let out = aftercare()
+        .args(["batch", "--strict", "-o"])
+        .arg(&previous)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(&previous).unwrap(),
+        b"a good earlier result\n"
+    );
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(&d.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    // A finished run replaces it.
+    let good = d.file("good.csv", b"id,ingredients\n1,\"Water, Retinol\"\n");
+    aftercare()
+        .args(["batch", "-o"])
+        .arg(&previous)
+        .arg(&good)
+        .output()
+        .unwrap();
+    let rows = csv_rows(&std::fs::read(&previous).unwrap());
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].iter().any(|c| c == "wait"), "{rows:?}");
+}

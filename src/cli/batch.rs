@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -124,12 +124,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
     let size = catalog.size;
     let path = catalog.path().to_string();
     let with_safe_from = options.treated_at.is_some();
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create `{}`", p.display()))?,
-        ),
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let out = super::output::Destination::open(args.output.as_deref(), &[args.file.as_path()])?;
     let mut settings = match args.threads {
         Some(0) => bail!("`--threads 0`: give at least 1"),
         Some(t) => Settings::with_threads(t),
@@ -183,7 +178,10 @@ pub fn run(args: BatchArgs) -> Result<u8> {
     };
     sink.out.flush()?;
     let Out {
-        bar, strict_error, ..
+        out,
+        bar,
+        strict_error,
+        ..
     } = sink;
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -213,6 +211,8 @@ pub fn run(args: BatchArgs) -> Result<u8> {
             summary.read
         );
     }
+    // Only a finished run replaces the output file.
+    out.finish()?;
     Ok(args
         .common
         .exit_code(summary.wait + summary.review + summary.avoid + summary.failed > 0))
@@ -221,7 +221,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
 /// Where the records go: rendered rows to the output, a chunk at a time; with
 /// `--strict`, a record that cannot be checked stops the run before it is written.
 struct Out<'a> {
-    out: Box<dyn Write>,
+    out: super::output::Destination,
     strict: bool,
     strict_error: Option<(u64, String)>,
     bar: Option<indicatif::ProgressBar>,

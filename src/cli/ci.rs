@@ -88,6 +88,25 @@ pub fn run(args: CiArgs) -> Result<u8> {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from("aftercare.toml")).filter(|p| p.exists()),
     };
+    // Every output file is refused, before any work, if it is one of the inputs; each
+    // replaces its target only when the run finished.
+    let inputs: Vec<&Path> = [Some(&args.catalog), config.as_ref(), args.baseline.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    let mut outputs = Vec::new();
+    for (path, format) in [
+        (&args.output_text, CiFormat::Text),
+        (&args.output_json, CiFormat::Json),
+        (&args.output_github, CiFormat::Github),
+        (&args.output_junit, CiFormat::Junit),
+        (&args.output_sarif, CiFormat::Sarif),
+    ] {
+        if let Some(path) = path {
+            outputs.push((super::output::AtomicFile::create(path, &inputs)?, format));
+        }
+    }
     // The embedded database decides which categories a policy may name; an overlay
     // named by the policy is loaded after.
     let base = load_checker(None)?;
@@ -131,21 +150,9 @@ pub fn run(args: CiArgs) -> Result<u8> {
             CiFormat::Sarif => report::ci::sarif(out, &run, checker.db()),
         }
     };
-    for (path, format) in [
-        (&args.output_text, CiFormat::Text),
-        (&args.output_json, CiFormat::Json),
-        (&args.output_github, CiFormat::Github),
-        (&args.output_junit, CiFormat::Junit),
-        (&args.output_sarif, CiFormat::Sarif),
-    ] {
-        if let Some(path) = path {
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(path)
-                    .with_context(|| format!("cannot create `{}`", path.display()))?,
-            );
-            write(format, &mut f)?;
-            f.flush()?;
-        }
+    for (mut file, format) in outputs {
+        write(format, &mut file)?;
+        file.commit()?;
     }
     let mut out = std::io::stdout().lock();
     write(args.format, &mut out)?;

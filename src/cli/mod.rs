@@ -15,6 +15,7 @@ mod check;
 mod ci;
 mod db;
 mod explain;
+pub(crate) mod output;
 mod plan;
 mod serve;
 
