@@ -738,11 +738,15 @@ impl Database {
     }
 }
 
+/// The most an overlay may hold.
+pub const OVERLAY_LIMIT: u64 = 16 << 20;
+
 fn read_overlay(path: &Path) -> Result<String, DbError> {
-    let bytes = std::fs::read(path).map_err(|source| DbError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let bytes =
+        crate::input::read_bounded(path, OVERLAY_LIMIT, true).map_err(|source| DbError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
     Ok(crate::input::decode(&bytes).text)
 }
 

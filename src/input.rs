@@ -5,6 +5,53 @@
 
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
 
+/// Reads at most `limit` bytes of a file, or of standard input for `-`: one byte more
+/// is an error naming the file and the limit, so `/dev/zero` or a runaway pipe never
+/// fills memory. With `regular_only`, anything but a regular file (a device, a FIFO,
+/// a folder) is refused before it is opened, so a configuration read in CI never waits
+/// on a pipe that does not end.
+pub fn read_bounded(
+    path: &std::path::Path,
+    limit: u64,
+    regular_only: bool,
+) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let shown = if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        format!("`{}`", path.display())
+    };
+    let too_large = || {
+        std::io::Error::other(format!(
+            "{shown} is larger than the limit of {limit} bytes ({} MiB)",
+            limit >> 20
+        ))
+    };
+    let mut buf = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut buf)?;
+    } else {
+        if regular_only {
+            let meta = std::fs::metadata(path)?;
+            if !meta.is_file() {
+                return Err(std::io::Error::other(format!(
+                    "{shown} is not a regular file (a folder, device or pipe); give a file"
+                )));
+            }
+        }
+        std::fs::File::open(path)?
+            .take(limit + 1)
+            .read_to_end(&mut buf)?;
+    }
+    if buf.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(buf)
+}
+
 /// Decoded text and how it was decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {

@@ -112,8 +112,9 @@ pub fn run(args: CiArgs) -> Result<u8> {
     let base = load_checker(None)?;
     let (policy, policy_file) = match &config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let bytes = aftercare::input::read_bounded(path, 1 << 20, true)
+                .with_context(|| format!("cannot read the policy `{}`", path.display()))?;
+            let text = aftercare::input::decode(&bytes).text;
             let file = path.display().to_string();
             (Policy::parse(&text, &file, base.db())?, file)
         }

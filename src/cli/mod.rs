@@ -1,7 +1,6 @@
 //! Command-line wiring: each subcommand has one file with its arguments and `run`.
 //! Commands read inputs, call the library and hand results to a reporter.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -166,17 +165,21 @@ pub fn load_checker(overlay: Option<&std::path::Path>) -> Result<Checker> {
     Ok(Checker::new(Arc::new(db)))
 }
 
-/// Reads a file (or `-` for standard input) as text, decoding as `input::decode` does.
+/// The most a label or routine file may hold: labels are limited to 1 MiB of text,
+/// and UTF-16 doubles its bytes; a routine holds several.
+pub const TEXT_FILE_LIMIT: u64 = 8 << 20;
+
+/// Reads a file (or `-` for standard input) as text, decoding as `input::decode` does;
+/// at most `TEXT_FILE_LIMIT` bytes.
 pub fn read_text(path: &std::path::Path) -> Result<(String, Option<String>)> {
-    let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("cannot read standard input")?;
-        buf
-    } else {
-        std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?
-    };
+    let bytes =
+        aftercare::input::read_bounded(path, TEXT_FILE_LIMIT, false).with_context(|| {
+            if path.as_os_str() == "-" {
+                "cannot read standard input".to_string()
+            } else {
+                format!("cannot read `{}`", path.display())
+            }
+        })?;
     let decoded = aftercare::input::decode(&bytes);
     Ok((decoded.text, decoded.note))
 }
