@@ -295,8 +295,16 @@ impl Checker {
         }
         let (product_type, type_source) = self.product_type(&items, options);
         let scrub = product_type == "scrub";
-        let lines: Vec<Option<usize>> = (0..parsed.parts.len())
-            .map(|p| self.one_percent_line(&items, p, &parsed.parts[p].kind))
+        // Each part's items, gathered once: a label may have thousands of parts, and
+        // every rule below reads one part at a time.
+        let mut by_part: Vec<Vec<&Item>> = vec![Vec::new(); parsed.parts.len()];
+        for i in &items {
+            by_part[i.part].push(i);
+        }
+        let lines: Vec<Option<usize>> = by_part
+            .iter()
+            .zip(&parsed.parts)
+            .map(|(part, p)| self.one_percent_line(part, &p.kind))
             .collect();
         // Read only when a label has an oil whose phototoxicity a claim can remove.
         let furocoumarin_free = std::cell::OnceCell::new();
@@ -322,14 +330,11 @@ impl Checker {
             Target::Entry(e) => Some((i.part, e)),
             _ => None,
         }));
-        let water_first: Vec<bool> = (0..parsed.parts.len())
-            .map(|p| {
-                items
-                    .iter()
-                    .find(|i| i.part == p)
-                    .is_some_and(|i| i.is_water(self))
-            })
+        let water_first: Vec<bool> = by_part
+            .iter()
+            .map(|part| part.first().is_some_and(|i| i.is_water(self)))
             .collect();
+        drop(by_part);
         // Room for the usual few findings, which grew it from nothing otherwise.
         let mut findings = Vec::with_capacity(8);
         let brief = options.brief;
@@ -603,6 +608,17 @@ impl Checker {
             Some(h) if h > baseline => Verdict::Wait,
             Some(_) => Verdict::Ok,
         };
+        // Each part's wait, from one pass over the findings: `None` when one of its
+        // ingredients must be avoided.
+        let mut part_waits: Vec<Option<u32>> = vec![Some(baseline); parsed.parts.len()];
+        for f in &findings {
+            let w = &mut part_waits[f.part];
+            match f.wait_hours {
+                None if f.position.is_some() => *w = None,
+                Some(h) => *w = w.map(|x| x.max(h)),
+                None => {}
+            }
+        }
         let parts = parsed
             .parts
             .iter()
@@ -611,20 +627,7 @@ impl Checker {
                 name: part.name.clone(),
                 kind: part.kind,
                 one_percent_line: lines[p],
-                wait_hours: if findings
-                    .iter()
-                    .any(|f| f.part == p && f.position.is_some() && f.wait_hours.is_none())
-                {
-                    None
-                } else {
-                    Some(
-                        findings
-                            .iter()
-                            .filter(|f| f.part == p)
-                            .filter_map(|f| f.wait_hours)
-                            .fold(baseline, u32::max),
-                    )
-                },
+                wait_hours: part_waits[p],
             })
             .collect();
         let treated_at = options.treated_at.as_ref();
@@ -707,17 +710,15 @@ impl Checker {
             }
         }
         self.rejoin(&mut items);
-        for p in 0..parsed.parts.len() {
-            let mut n = 0;
-            for may in [false, true] {
-                for it in items
-                    .iter_mut()
-                    .filter(|i| i.part == p && i.may_contain == may)
-                {
-                    n += 1;
-                    it.position = n;
-                }
-            }
+        // Numbered per part in one pass each, may-contain entries after the rest.
+        let mut listed = vec![0usize; parsed.parts.len()];
+        for it in items.iter_mut().filter(|i| !i.may_contain) {
+            listed[it.part] += 1;
+            it.position = listed[it.part];
+        }
+        for it in items.iter_mut().filter(|i| i.may_contain) {
+            listed[it.part] += 1;
+            it.position = listed[it.part];
         }
         (items, blends)
     }
@@ -825,25 +826,24 @@ impl Checker {
 
     /// The 1% line of a part: the position of its first ingredient almost always used
     /// at 1% or less. A drug-facts active panel has none (its strengths are stated).
-    fn one_percent_line(&self, items: &[Item], part: usize, kind: &PartKind) -> Option<usize> {
+    fn one_percent_line(&self, part: &[&Item], kind: &PartKind) -> Option<usize> {
         if *kind == PartKind::Active {
             return None;
         }
         // An OTC drug's inactive ingredients may be listed alphabetically (21 CFR
         // 201.66), not by weight: such a list has no 1% line.
         if *kind == PartKind::Inactive {
-            let names: Vec<String> = items
+            let names: Vec<String> = part
                 .iter()
-                .filter(|i| i.part == part && !i.may_contain)
+                .filter(|i| !i.may_contain)
                 .map(|i| i.text.to_lowercase())
                 .collect();
             if names.len() >= 3 && names.windows(2).all(|w| w[0] <= w[1]) {
                 return None;
             }
         }
-        items
-            .iter()
-            .filter(|i| i.part == part && !i.may_contain)
+        part.iter()
+            .filter(|i| !i.may_contain)
             .find(|i| match i.resolution.target {
                 Target::Entry(e) => self.db().marks_line(e),
                 Target::Pattern(p) => {

@@ -997,21 +997,29 @@ impl Parser<'_> {
         if !SYNTAX.claims.is_match(lower) {
             return out;
         }
+        // Where sentences end, where commas are, and where `. ` is, found once: a label
+        // that repeats a claim thousands of times is then read in linear time, each
+        // claim finding its sentence by binary search.
+        let bytes = lower.as_bytes();
+        let stops: Vec<usize> = memchr::memchr3_iter(b'.', b'!', b'?', bytes).collect();
+        let commas: Vec<usize> = memchr::memchr_iter(b',', bytes).collect();
+        let period_spaces: Vec<usize> = memchr::memmem::find_iter(bytes, ". ").collect();
         for phrase in CLAIM_PHRASES {
             for (i, _) in lower.match_indices(phrase) {
-                let sentence_start = lower[..i].rfind(['.', '!', '?']).map_or(0, |p| p + 1);
-                let before = &lower[sentence_start..i];
+                let k = stops.partition_point(|&p| p < i);
+                let sentence_start = if k == 0 { 0 } else { stops[k - 1] + 1 };
                 // Inside a list (`Water, Glycerin, free of parabens`) the claim starts
                 // after the last comma; in a sentence, with the sentence.
-                let claim_start = if before.matches(',').count() >= 2 {
-                    sentence_start + before.rfind(',').map_or(0, |c| c + 1)
+                let from = commas.partition_point(|&c| c < sentence_start);
+                let to = commas.partition_point(|&c| c < i);
+                let claim_start = if to - from >= 2 {
+                    commas[to - 1] + 1
                 } else {
                     sentence_start
                 };
                 let after = i + phrase.len();
-                let claim_end = lower[after..]
-                    .find(". ")
-                    .map_or(lower.len(), |p| after + p + 1);
+                let j = period_spaces.partition_point(|&p| p < after);
+                let claim_end = period_spaces.get(j).map_or(lower.len(), |&p| p + 1);
                 out.push(start + claim_start..start + claim_end);
             }
         }
@@ -1400,9 +1408,12 @@ impl Parser<'_> {
     /// Positions count per part; may-contain entries come after the rest so they never
     /// move the 1% line. Parts left without ingredients are dropped.
     fn number_positions(&mut self) {
-        let used: Vec<bool> = (0..self.out.parts.len())
-            .map(|p| self.out.ingredients.iter().any(|i| i.part == p))
-            .collect();
+        // One pass each, whatever the number of parts: a label that repeats a part or
+        // `May contain:` header thousands of times is still read in linear time.
+        let mut used = vec![false; self.out.parts.len()];
+        for i in &self.out.ingredients {
+            used[i.part] = true;
+        }
         let mut remap = vec![0; self.out.parts.len()];
         let mut kept = Vec::new();
         for (p, part) in self.out.parts.drain(..).enumerate() {
@@ -1412,29 +1423,19 @@ impl Parser<'_> {
             }
         }
         self.out.parts = kept;
+        let mut listed = vec![0usize; self.out.parts.len()];
         for ing in &mut self.out.ingredients {
             ing.part = remap[ing.part];
+            if !ing.may_contain {
+                listed[ing.part] += 1;
+                ing.position = listed[ing.part];
+            }
         }
-        for p in 0..self.out.parts.len() {
-            let mut n = 0;
-            for ing in self
-                .out
-                .ingredients
-                .iter_mut()
-                .filter(|i| i.part == p && !i.may_contain)
-            {
-                n += 1;
-                ing.position = n;
-            }
-            for ing in self
-                .out
-                .ingredients
-                .iter_mut()
-                .filter(|i| i.part == p && i.may_contain)
-            {
-                n += 1;
-                ing.position = n;
-            }
+        // May-contain entries are numbered after the rest of their part.
+        let mut next = listed;
+        for ing in self.out.ingredients.iter_mut().filter(|i| i.may_contain) {
+            next[ing.part] += 1;
+            ing.position = next[ing.part];
         }
     }
 }

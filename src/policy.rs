@@ -176,6 +176,7 @@ impl Policy {
     pub fn parse(text: &str, file: &str, db: &Database) -> Result<Policy, PolicyError> {
         let mut p = Parser {
             text,
+            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
             problems: Vec::new(),
             db,
         };
@@ -194,6 +195,9 @@ impl Policy {
 
 struct Parser<'a> {
     text: &'a str,
+    /// Where each line ends: a position's line is found by binary search, so a policy
+    /// of many thousand entries is read in linear time.
+    newlines: Vec<usize>,
     problems: Vec<PolicyProblem>,
     db: &'a Database,
 }
@@ -201,9 +205,13 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn at(&mut self, span: Option<std::ops::Range<usize>>, message: String) {
         let offset = span.map_or(0, |s| s.start).min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let line = self.newlines.partition_point(|&n| n < offset) + 1;
+        let line_start = if line == 1 {
+            0
+        } else {
+            self.newlines[line - 2] + 1
+        };
+        let column = self.text[line_start..offset].chars().count() + 1;
         self.problems.push(PolicyProblem {
             line,
             column,
@@ -213,7 +221,7 @@ impl Parser<'_> {
 
     fn line_of(&self, span: Option<std::ops::Range<usize>>) -> u64 {
         let offset = span.map_or(0, |s| s.start).min(self.text.len());
-        self.text[..offset].matches('\n').count() as u64 + 1
+        self.newlines.partition_point(|&n| n < offset) as u64 + 1
     }
 
     fn policy(&mut self) -> Policy {

@@ -61,7 +61,8 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             bail!("cannot check the label{source}: {e}");
         }
     };
-    let mut out = args.common.stdout();
+    // Buffered: a long label's report is many small writes.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, args.common.stdout());
     match args.format {
         Format::Text => report::text::write(&mut out, &assessment, checker.db())?,
         Format::Json => report::json::write(&mut out, &assessment)?,
