@@ -274,14 +274,16 @@ impl Checker {
             let why = if parsed.skipped.is_empty() {
                 "the text has no ingredient names".to_string()
             } else {
+                // Each kind of text passed over is named once.
+                let mut kinds: Vec<&str> = Vec::new();
+                for s in &parsed.skipped {
+                    if !kinds.contains(&s.why) {
+                        kinds.push(s.why);
+                    }
+                }
                 format!(
-                    "only {} was found",
-                    parsed
-                        .skipped
-                        .iter()
-                        .map(|s| s.why)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "the text read holds no ingredient names; passed over: {}",
+                    kinds.join("; ")
                 )
             };
             return Err(CheckError::NoList(why));

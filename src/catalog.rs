@@ -279,9 +279,18 @@ pub struct Catalog {
     next: u64,
     /// Total input size in bytes when known (a plain file), for progress.
     pub size: Option<u64>,
+    /// Set when the input could not be read to its end (a cut `.gz`): the run is then
+    /// incomplete, whatever its records say.
+    incomplete: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Catalog {
+    /// A flag set when the input turns out not to be readable to its end; kept by
+    /// the caller before the catalog is handed to a run.
+    pub fn incomplete(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.incomplete.clone()
+    }
+
     /// Opens a path, `-` for standard input; `.gz` files are decompressed.
     pub fn open(path: &Path, columns: &Columns) -> Result<Catalog, CatalogError> {
         let display = path.display().to_string();
@@ -407,6 +416,7 @@ impl Catalog {
             headers,
             next: 0,
             size,
+            incomplete: Default::default(),
         })
     }
 
@@ -465,12 +475,16 @@ impl Catalog {
             },
             // An input error (a damaged `.gz`) ends the file: the record it cut short
             // is an error record, so nothing is dropped without a word.
-            Err(e) => RawRecord {
-                number: self.next,
-                line: self.records.line(),
-                fields: Err(format!("cannot read `{}`: {e}", self.path)),
-                open_quote_to: None,
-            },
+            Err(e) => {
+                self.incomplete
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                RawRecord {
+                    number: self.next,
+                    line: self.records.line(),
+                    fields: Err(format!("cannot read `{}`: {e}", self.path)),
+                    open_quote_to: None,
+                }
+            }
         })
     }
 }

@@ -52,3 +52,22 @@ fn a_database_or_policy_that_is_not_a_regular_file_is_refused() {
         assert!(err.contains("not a regular file"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_label_of_only_claims_or_prose_says_so_once_in_plain_words() {
+    let (code, err) = aftercare(&[
+        "check",
+        "Free of parabens. This cream is lovely and it is made for you with care.",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("holds no ingredient names; passed over: "),
+        "{err}"
+    );
+    assert!(!err.contains("was found"), "{err}");
+    let passed_over = err.split("passed over: ").nth(1).unwrap();
+    let kinds: Vec<&str> = passed_over.trim().split("; ").collect();
+    let mut unique = kinds.clone();
+    unique.dedup();
+    assert_eq!(kinds, unique, "{err}");
+}

@@ -123,6 +123,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
     let headers = catalog.headers.clone();
     let size = catalog.size;
     let path = catalog.path().to_string();
+    let incomplete = catalog.incomplete();
     let with_safe_from = options.treated_at.is_some();
     let out = super::output::Destination::open(args.output.as_deref(), &[args.file.as_path()])?;
     let mut settings = match args.threads {
@@ -204,6 +205,11 @@ pub fn run(args: BatchArgs) -> Result<u8> {
     );
     if let Some((record, e)) = strict_error {
         bail!("`{path}` record {record}: {e} (stopped by --strict)");
+    }
+    if incomplete.load(std::sync::atomic::Ordering::Relaxed) {
+        bail!(
+            "`{path}` could not be read to its end (its last row says why): the run is incomplete"
+        );
     }
     if summary.read > 0 && summary.checked == 0 {
         bail!(
