@@ -1725,6 +1725,34 @@ fn plan_ingredient(s: &str, range: Range<usize>) -> Option<Step> {
 
 /// The name before `Ingredients` in a header such as `Octocrylene Ingredients`, when
 /// it is not a panel's or marketing's word (`Active`, `Key`) or a heading of its own.
+/// Words that end a kit part's name (`Night Cream Ingredients:`): such a header names a
+/// part, not a last ingredient.
+const PRODUCT_WORDS: &[&str] = &[
+    "serum",
+    "cream",
+    "cleanser",
+    "toner",
+    "mask",
+    "lotion",
+    "balm",
+    "moisturizer",
+    "moisturiser",
+    "product",
+    "formula",
+    "base",
+    "kit",
+    "shade",
+    "color",
+    "colour",
+    "essence",
+    "mist",
+    "spray",
+    "powder",
+    "foundation",
+    "primer",
+    "gel",
+];
+
 fn glued_heading(head: &str) -> Option<&str> {
     let lower = head.to_ascii_lowercase();
     let cut = ["ingredients", "ingredient"]
@@ -1746,6 +1774,7 @@ fn glued_heading(head: &str) -> Option<&str> {
     ]
     .iter()
     .chain(MARKETING_WORDS)
+    .chain(PRODUCT_WORDS)
     .any(|w| name == *w || name.ends_with(&format!(" {w}")));
     ((1..=5).contains(&words) && !reserved && !HEADINGS.contains(&name)).then(|| &head[..cut.len()])
 }

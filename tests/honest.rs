@@ -458,3 +458,11 @@ fn check_reads_a_python_list_label_as_batch_does() {
     assert_eq!(v["findings"][0]["category"], "retinoid");
     assert_eq!(v["parts"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_kit_parts_ingredients_heading_is_a_part_not_a_name() {
+    let a = check(
+        "Serum Ingredients: Water, Glycerin, Retinol; Night Cream Ingredients: Water, Squalane",
+    );
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+}
