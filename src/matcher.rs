@@ -913,6 +913,10 @@ fn strip_qualifiers(text: &str) -> Option<String> {
                 key = rest.to_string();
             }
         }
+        // `Cymbopogon Schoenanthus Essential Oil`: INCI names the oil `... Oil`.
+        if let Some(rest) = key.strip_suffix(" essential oil") {
+            key = format!("{rest} oil");
+        }
         if key.len() == before {
             return (key.len() < whole).then_some(key);
         }

@@ -466,3 +466,15 @@ fn a_kit_parts_ingredients_heading_is_a_part_not_a_name() {
     );
     assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
 }
+
+#[test]
+fn an_essential_oil_named_as_such_is_its_inci_oil() {
+    assert_eq!(
+        category_of(
+            "Water, Cymbopogon Schoenanthus Essential Oil",
+            "Cymbopogon Schoenanthus Essential Oil"
+        )
+        .as_deref(),
+        Some("essential-oil")
+    );
+}
