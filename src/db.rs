@@ -817,15 +817,24 @@ impl Builder {
                 Some(records)
             }
             Some(Ok((_, got))) => {
-                self.problem(
-                    file,
-                    1,
+                // A header that is nearly right is quoted to show the difference; the
+                // first line of a file that is no database CSV at all (a password file
+                // named by mistake, or by a hostile policy) is not printed.
+                let near =
+                    got.len() == header.len() || got.iter().any(|g| header.contains(&g.as_ref()));
+                let message = if near {
                     format!(
                         "header is {}; expected {}",
                         quote_list(&got),
                         quote_list(header)
-                    ),
-                );
+                    )
+                } else {
+                    format!(
+                        "not a database CSV: its first line is not the header {}",
+                        quote_list(header)
+                    )
+                };
+                self.problem(file, 1, message);
                 None
             }
             Some(Err((line, e))) => {

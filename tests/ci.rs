@@ -426,3 +426,38 @@ fn an_unknown_unrecognized_level_is_a_policy_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_policy_overlay_outside_its_folder_is_refused_and_never_printed() {
+    let d = Dir::new("overlay-outside");
+    let secret = d.file("secret.txt", "root:x:0:0:hunter2:/root:/bin/sh\n");
+    let inner = d.0.join("policy");
+    std::fs::create_dir_all(&inner).unwrap();
+    let policy = inner.join("aftercare.toml");
+    std::fs::write(&policy, "overlay = \"../secret.txt\"\n").unwrap();
+    let catalog = d.file("catalog.csv", CATALOG);
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("aftercare")
+            .unwrap()
+            .arg("ci")
+            .arg(&catalog)
+            .arg("--config")
+            .arg(&policy)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, err) = run(&[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("outside the policy's folder"), "{err}");
+    // Allowed, the file is read, found not to be a database, and not printed.
+    let (code, err) = run(&["--allow-outside-overlay"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a database CSV"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    let _ = secret;
+}

@@ -45,6 +45,9 @@ pub struct CiArgs {
     /// Exit 0 even when there are violations.
     #[arg(long)]
     pub exit_zero: bool,
+    /// Let the policy's `overlay` name a file outside the policy file's folder.
+    #[arg(long)]
+    pub allow_outside_overlay: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -123,7 +126,28 @@ pub fn run(args: CiArgs) -> Result<u8> {
     let checker = match (&policy.overlay, &config) {
         (Some(overlay), Some(cfg)) => {
             let dir = cfg.parent().unwrap_or(Path::new("."));
-            load_checker(Some(&dir.join(overlay)))?
+            let path = dir.join(overlay);
+            // A policy comes with the change under review: its overlay may not reach
+            // outside the policy's folder (`/etc/passwd`, `../../secrets`) unless the
+            // person running `ci` says so.
+            if !args.allow_outside_overlay {
+                let folder = std::fs::canonicalize(if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                })?;
+                let inside = std::fs::canonicalize(&path)
+                    .map(|p| p.starts_with(&folder))
+                    .unwrap_or(false);
+                if !inside {
+                    bail!(
+                        "the policy's overlay `{}` is outside the policy's folder `{}` (or missing); move it there, or pass --allow-outside-overlay",
+                        overlay.display(),
+                        folder.display()
+                    );
+                }
+            }
+            load_checker(Some(&path))?
         }
         (Some(overlay), None) => load_checker(Some(overlay))?,
         (None, _) => base,
