@@ -169,6 +169,15 @@ pub enum CatalogError {
         columns: String,
         delimiter: &'static str,
     },
+    #[error(
+        "`{path}` has two columns named `{name}` (columns {first} and {second}), so which one to read cannot be told; rename one of them"
+    )]
+    AmbiguousColumn {
+        path: String,
+        name: String,
+        first: usize,
+        second: usize,
+    },
     #[error("unknown column `{wanted}` in `{path}`; columns are {columns}")]
     UnknownColumn {
         path: String,
@@ -366,7 +375,15 @@ impl Catalog {
         };
         let headers: Vec<String> = header
             .iter_bytes()
-            .map(|h| decode_cell(h).trim().to_string())
+            // A second byte-order mark (a file saved twice by a tool that adds one)
+            // is not part of the first column's name.
+            .map(|h| {
+                decode_cell(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .trim()
+                    .to_string()
+            })
             .collect();
         let listed = quote_list(&headers);
         let find = |wanted: &Option<String>,
@@ -392,6 +409,20 @@ impl Catalog {
                             path: path.to_string(),
                             columns: listed.clone(),
                             delimiter: delimiter_name(delimiter),
+                        });
+                    }
+                    // Two columns of the same name: which one is meant cannot be told.
+                    if let Some(i) = found
+                        && let Some(j) = headers
+                            .iter()
+                            .enumerate()
+                            .position(|(j, h)| j != i && h.eq_ignore_ascii_case(&headers[i]))
+                    {
+                        return Err(CatalogError::AmbiguousColumn {
+                            path: path.to_string(),
+                            name: headers[i].clone(),
+                            first: i + 1,
+                            second: j + 1,
                         });
                     }
                     Ok(found)

@@ -648,3 +648,21 @@ fn a_run_that_fails_leaves_the_previous_output_as_it_was() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].iter().any(|c| c == "wait"), "{rows:?}");
 }
+
+#[test]
+fn two_columns_of_one_name_are_refused_and_a_second_byte_order_mark_is_not_a_name() {
+    let d = Dir::new("two-columns");
+    let two = d.file(
+        "two.csv",
+        b"id,ingredients,Ingredients\n1,\"Water, Retinol\",Water\n",
+    );
+    let out = aftercare().arg("batch").arg(&two).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("two columns named"));
+    let bom = d.file(
+        "bom.csv",
+        b"\xef\xbb\xbf\xef\xbb\xbfid,ingredients\nSKU-1,\"Water, Retinol\"\n",
+    );
+    let (lines, _, _) = jsonl(&bom, &[]);
+    assert_eq!(lines[0]["id"], "SKU-1");
+}
