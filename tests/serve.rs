@@ -475,8 +475,18 @@ fn a_client_that_never_finishes_its_headers_is_dropped() {
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
     let mut rest = Vec::new();
-    // The server closes the connection: end of stream (or a reset), not a hang.
-    let _ = s.read_to_end(&mut rest);
+    // The server closes the connection: end of stream (or a reset), not a hang. A read
+    // that times out means it kept the connection, and fails the test.
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    if let Err(e) = s.read_to_end(&mut rest) {
+        assert!(
+            !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "the server kept a connection whose headers never ended: {e}"
+        );
+    }
     assert!(!String::from_utf8_lossy(&rest).contains("200 OK"));
 }
 
