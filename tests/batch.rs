@@ -666,3 +666,39 @@ fn two_columns_of_one_name_are_refused_and_a_second_byte_order_mark_is_not_a_nam
     let (lines, _, _) = jsonl(&bom, &[]);
     assert_eq!(lines[0]["id"], "SKU-1");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_pipe_or_device_is_written_to_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = Dir::new("fifo-out");
+    let input = d.file("cat.csv", b"id,ingredients\n1,\"Water, Retinol\"\n");
+    let fifo = d.0.join("out.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system: nothing to test against
+    }
+    // A reader at the other end, as `/dev/null` or a shell's `<(...)` would be.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let out = aftercare()
+        .args(["batch", "-o"])
+        .arg(&fifo)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Checked before the reader is joined: had the pipe been replaced, the reader
+    // would wait on it for ever.
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a regular file");
+    let read = reader.join().unwrap();
+    assert!(String::from_utf8_lossy(&read).contains("Retinol"));
+}

@@ -34,6 +34,15 @@ impl Destination {
     }
 }
 
+/// How an output reaches its target.
+enum Target {
+    /// A regular file (or none yet): written beside it, then renamed onto it.
+    Replaced { target: PathBuf, temporary: PathBuf },
+    /// A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO): written to directly,
+    /// since renaming a file onto it would put a regular file in its place.
+    Direct,
+}
+
 impl Write for Destination {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
@@ -60,14 +69,29 @@ impl Write for Destination {
 /// A file written beside its target under a temporary name; `commit` renames it into
 /// place, and dropping it uncommitted removes it.
 pub struct AtomicFile {
-    target: PathBuf,
-    temporary: PathBuf,
+    target: Target,
     file: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
     pub fn create(target: &Path, inputs: &[&Path]) -> Result<AtomicFile> {
         refuse_an_input(target, inputs)?;
+        match std::fs::metadata(target) {
+            Ok(meta) if !meta.is_file() => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(target)
+                    .with_context(|| format!("cannot write `{}`", target.display()))?;
+                return Ok(AtomicFile {
+                    target: Target::Direct,
+                    file: Some(BufWriter::new(file)),
+                });
+            }
+            _ => {}
+        }
+        // A link is followed: the file it names is replaced, the link kept.
+        let target = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+        let target = target.as_path();
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -88,25 +112,31 @@ impl AtomicFile {
             )
         })?;
         Ok(AtomicFile {
-            target: target.to_path_buf(),
-            temporary,
+            target: Target::Replaced {
+                target: target.to_path_buf(),
+                temporary,
+            },
             file: Some(BufWriter::new(file)),
         })
     }
 
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("a file until committed");
+        let Target::Replaced { target, temporary } = &self.target else {
+            let mut file = file;
+            return Ok(file.flush()?);
+        };
         let file = file
             .into_inner()
             .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write `{}`", self.temporary.display()))?;
+            .with_context(|| format!("cannot write `{}`", temporary.display()))?;
         file.sync_all()
-            .with_context(|| format!("cannot write `{}`", self.temporary.display()))?;
-        std::fs::rename(&self.temporary, &self.target).with_context(|| {
+            .with_context(|| format!("cannot write `{}`", temporary.display()))?;
+        std::fs::rename(temporary, target).with_context(|| {
             format!(
                 "cannot put `{}` in place of `{}`",
-                self.temporary.display(),
-                self.target.display()
+                temporary.display(),
+                target.display()
             )
         })?;
         Ok(())
@@ -133,8 +163,10 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.temporary);
+        if self.file.take().is_some()
+            && let Target::Replaced { temporary, .. } = &self.target
+        {
+            let _ = std::fs::remove_file(temporary);
         }
     }
 }
