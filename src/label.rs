@@ -642,6 +642,45 @@ fn join_wrapped_brackets(
     out
 }
 
+/// Verbs that open a benefit bullet; no INCI name begins with one.
+const BENEFIT_VERBS: &[&str] = &[
+    "helps",
+    "supports",
+    "improves",
+    "enhances",
+    "tightens",
+    "reduces",
+    "provides",
+    "delivers",
+    "boosts",
+    "brightens",
+    "hydrates",
+    "nourishes",
+    "soothes",
+    "smooths",
+    "smoothes",
+    "softens",
+    "firms",
+    "protects",
+    "promotes",
+    "minimizes",
+    "minimises",
+    "refines",
+    "restores",
+    "revitalizes",
+    "revitalises",
+    "plumps",
+    "calms",
+    "visibly",
+    "instantly",
+    "leaves",
+    "packed",
+    "deeply",
+    "gently",
+    "clinically",
+    "dermatologist",
+];
+
 /// Words before `ingredients:` that make it marketing rather than the list's heading.
 const MARKETING_WORDS: &[&str] = &[
     "key",
@@ -1940,6 +1979,14 @@ fn has_and_blend(s: &str) -> bool {
 }
 
 fn is_prose(s: &str) -> bool {
+    // A benefit bullet (`Tightens pores`, `Helps support natural collagen synthesis`):
+    // no INCI name starts with a verb of what a product does.
+    if let Some((first, rest)) = s.trim_start().split_once(' ')
+        && !rest.trim().is_empty()
+        && BENEFIT_VERBS.iter().any(|v| first.eq_ignore_ascii_case(v))
+    {
+        return true;
+    }
     // Names of one or two words are never sentences: most items end here.
     if s.bytes().filter(|&b| b == b' ').count() < 2 {
         return false;

@@ -478,3 +478,12 @@ fn an_essential_oil_named_as_such_is_its_inci_oil() {
         Some("essential-oil")
     );
 }
+
+#[test]
+fn benefit_bullets_are_prose_not_unknown_names() {
+    let a = check(
+        "Water, Glycerin, Tightens pores, Helps support natural collagen synthesis, Phenoxyethanol",
+    );
+    assert_eq!(a.verdict, Verdict::Ok, "{:?}", a.review);
+    assert!(a.skipped.iter().any(|s| s.text == "Tightens pores"));
+}
