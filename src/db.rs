@@ -670,10 +670,7 @@ impl Database {
         if let Some(&hit) = self.names.get(key) {
             return Some(hit);
         }
-        crate::cosing_names::NAMES
-            .binary_search_by(|(k, _, _)| (*k).cmp(key))
-            .ok()
-            .map(|i| (self.entries.len() + i, false))
+        cosing_position(key).map(|i| (self.entries.len() + i, false))
     }
 
     /// Entry `i`: a curated one, or a CosIng name numbered after them.
@@ -740,6 +737,13 @@ impl Database {
 
 /// The most an overlay may hold.
 pub const OVERLAY_LIMIT: u64 = 16 << 20;
+
+/// Where a word key is in the table of CosIng names benign by their functions.
+fn cosing_position(key: &str) -> Option<usize> {
+    crate::cosing_names::NAMES
+        .binary_search_by(|(k, _, _)| (*k).cmp(key))
+        .ok()
+}
 
 fn read_overlay(path: &Path) -> Result<String, DbError> {
     let bytes =
@@ -1322,12 +1326,11 @@ impl Builder {
         for (synonym, means, source, origin) in std::mem::take(&mut self.synonyms) {
             check_sources(&self.sources, list_items(&source), &origin, &mut problems);
             let target = word_key(&means);
-            let Some(i) = names.get(&target).map(|&(i, _)| i).or_else(|| {
-                crate::cosing_names::NAMES
-                    .binary_search_by(|(k, _, _)| (*k).cmp(target.as_str()))
-                    .ok()
-                    .map(|c| self.entries.len() + c)
-            }) else {
+            let Some(i) = names
+                .get(&target)
+                .map(|&(i, _)| i)
+                .or_else(|| cosing_position(&target).map(|c| self.entries.len() + c))
+            else {
                 problems.push(Problem {
                     file: origin.file.to_string(),
                     line: origin.line,

@@ -1615,16 +1615,10 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
             if r.is_empty() {
                 return plan;
             }
-            let t = &s[r.clone()];
-            if !is_prose(t) {
-                plan.steps.extend(plan_ingredient(s, r));
-                return plan;
-            }
-        }
-        // A header alone on its line (`Goof Proof Brow Pencil Easy Shape & Fill
-        // Pencil:`) may be a longer product name.
-        let alone = s[colon + 1..].trim().is_empty();
-        if let Some(kind) = part_header(head).or_else(|| {
+        } else if let Some(kind) = part_header(head).or_else(|| {
+            // A header alone on its line (`Goof Proof Brow Pencil Easy Shape & Fill
+            // Pencil:`) may be a longer product name.
+            let alone = s[colon + 1..].trim().is_empty();
             (alone && head.split_whitespace().count() <= 20 && !head.contains(['.', ';']))
                 .then_some(HeaderKind::Part(PartKind::Plain))
         }) {
@@ -1639,12 +1633,9 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
         }
     }
     let t = &s[r.clone()];
-    if let Some(c) = t
-        .to_ascii_lowercase()
-        .contains("contain")
-        .then(|| PRESCRIBING.captures(t))
-        .flatten()
-    {
+    let lower = t.to_ascii_lowercase();
+    let contains = lower.contains("contain");
+    if let Some(c) = contains.then(|| PRESCRIBING.captures(t)).flatten() {
         let at = |m: regex::Match| r.start + m.start()..r.start + m.end();
         let pre = c.name("pre").expect("group");
         if pre.as_str().chars().any(char::is_alphabetic) {
@@ -1664,16 +1655,13 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
         return plan;
     }
     if matches!(
-        t.to_ascii_lowercase().as_str(),
+        lower.as_str(),
         "drug facts" | "drug facts (continued)" | "drug facts, continued"
     ) {
         plan.steps.push(Step::Skip(r, "a Drug Facts panel's title"));
         return plan;
     }
-    if t.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("each "))
-        && STRENGTH.is_match(t)
-        && !t.to_ascii_lowercase().contains("contain")
-    {
+    if lower.starts_with("each ") && STRENGTH.is_match(t) && !contains {
         plan.steps
             .push(Step::Skip(r, "a strength statement, not an ingredient"));
         return plan;

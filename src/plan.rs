@@ -183,7 +183,7 @@ impl Plan {
     /// be checked: the plan is not simply "everything from tonight".
     pub fn needs_wait(&self) -> bool {
         self.products.iter().any(|p| match &p.outcome {
-            Outcome::Checked(c) => c.verdict != Verdict::Ok,
+            Outcome::Checked(c) => c.verdict.needs_attention(),
             Outcome::Failed { .. } => true,
         })
     }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
-use aftercare::Verdict;
 use aftercare::report;
 
 use super::{Common, read_text};
@@ -71,5 +70,5 @@ pub fn run(args: CheckArgs) -> Result<u8> {
     // The process is about to exit: freeing the database item by item would only
     // cost time.
     std::mem::forget(checker);
-    Ok(args.common.exit_code(assessment.verdict != Verdict::Ok))
+    Ok(args.common.exit_code(assessment.verdict.needs_attention()))
 }
