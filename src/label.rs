@@ -385,6 +385,12 @@ fn ascii_regex(pattern: &str) -> Regex {
         .expect("label syntax patterns are valid")
 }
 
+/// A pattern that needs Unicode mode (`.` over any text); these are compiled only for
+/// the rare labels that reach them.
+fn regex_unicode(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("label syntax patterns are valid")
+}
+
 /// Phrases of label syntax, found with aho-corasick on the ASCII-lowercased text:
 /// building these automata costs a fraction of compiling the equivalent regexes.
 struct Syntax {
@@ -1208,6 +1214,19 @@ impl Parser<'_> {
                 blank = false;
                 continue;
             }
+            // `Octocrylene 2.70%Ingredients: Water`, `Salicylic Acid 1.50%Water`: a
+            // percentage glued to the next entry ends its own (but not `15%w/w`).
+            // A percentage printed before its name (`5.0%Water`) stays with it.
+            if b == b'%'
+                && glued_percent(&bytes[i + 1..range.end])
+                && bytes[item_start..i].iter().any(u8::is_ascii_alphabetic)
+            {
+                self.flush(item_start..i + 1, may_contain, out);
+                i += 1;
+                item_start = i;
+                blank = true;
+                continue;
+            }
             let sep = match b {
                 // `1,2-Hexanediol`, `Diethylhexyl 2,6-Naphthalate`: a comma inside a name.
                 b',' if i > 0
@@ -1375,6 +1394,16 @@ impl Parser<'_> {
             )
         });
         for ((r, _, may_contain), plan) in items.into_iter().zip(plans) {
+            // `Active Ingredient: Salicylic Acid 1.50%Water, ...`: a name glued to an
+            // active's strength starts the inactive list that had no heading.
+            if r.start > 0
+                && self.clean.text.as_bytes()[r.start - 1] == b'%'
+                && self
+                    .current_part
+                    .is_some_and(|p| self.out.parts[p].kind == PartKind::Active)
+            {
+                self.start_part("Inactive", PartKind::Inactive);
+            }
             match plan {
                 Plan::AsIs => {
                     let s = self.clean.text[r.clone()].to_string();
@@ -1499,6 +1528,26 @@ enum Step {
     },
 }
 
+impl Step {
+    /// The step for an item read from `by` bytes further on.
+    fn shifted(self, by: usize) -> Step {
+        let shift = |r: Range<usize>| r.start + by..r.end + by;
+        match self {
+            Step::Part(..) => self,
+            Step::Skip(r, why) => Step::Skip(shift(r), why),
+            Step::Ingredient {
+                range,
+                text,
+                percent,
+            } => Step::Ingredient {
+                range: shift(range),
+                text,
+                percent,
+            },
+        }
+    }
+}
+
 /// A remembered plan. Most items are one ingredient exactly as printed (`Glycerin`),
 /// and for those there is nothing to remember but that: no plan to fetch from
 /// elsewhere in memory, and the text is copied from the label at hand.
@@ -1590,10 +1639,98 @@ impl Plans {
     }
 }
 
+/// Is the text after a `%` the next entry, glued on (`%Water`), rather than the
+/// rest of a strength (`%w/w`, `%v/v`)?
+fn glued_percent(after: &[u8]) -> bool {
+    let lower = |j: usize| after.get(j).map(u8::to_ascii_lowercase);
+    after.first().is_some_and(u8::is_ascii_alphabetic)
+        && !(matches!(lower(0), Some(b'w' | b'v' | b'm')) && lower(1) == Some(b'/'))
+}
+
+/// `Spf30 Face Cream Division: Cl (Clinique)`, after `Rds Product Name:` or not: a
+/// catalog record's metadata naming the kit part whose list follows.
+static RECORD_META: LazyLock<Regex> = LazyLock::new(|| {
+    regex_unicode(
+        r"(?i)(?:\brds product name\s*:\s*)?(?P<name>[^:]*?)\s*\bdivision\s*:\s*[a-z]{1,4}\s*\([^()]*\)\s*",
+    )
+});
+
+/// The same metadata cut short at the end of a record.
+static RECORD_META_CUT: LazyLock<Regex> =
+    LazyLock::new(|| ascii_regex(r"(?i)\s*\brds product name\s*:?\s*$"));
+
+/// A maker's formula or batch code standing as an item of its own: a letter or two
+/// and a slash-numbered batch (`B/051022`, `V283863/1`, `N 04932/N`), an `IL` list
+/// code (`IL72-1`, `Il46a`), `Formula #...`, or a French `Code F.I.L.`. Never a colour
+/// index number (`CI 77891`), which has no slash.
+static CODE: LazyLock<Regex> = LazyLock::new(|| {
+    regex_unicode(concat!(
+        r"^(?:[a-z]{1,2} ?/ ?\d{5,}(?:/[a-z0-9]{1,3})?",
+        r"|[a-z]{1,2} ?\d{5,}/[a-z0-9]{1,3}",
+        r"|il ?\d{1,3}[a-z]?(?:-\d{1,2})?",
+        r"|formula ?#.*",
+        r"|.*\bcode f\.? ?i\.? ?l\b.*)[.)]*$",
+    ))
+});
+
+/// The same codes after a name (`Titanium Dioxide V283863/1`), and CAS registry
+/// numbers printed with one (`Diisopropyl Adipate 6938-94-9`).
+static TRAILING_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    ascii_regex(r"(?:\s+[A-Za-z]{1,2}\d{5,}/[A-Za-z0-9]{1,3}|\s*\b\d{2,7}-\d{2}-\d)\.?\s*$")
+});
+
+/// The food allergens a `Contains ...` statement names.
+const ALLERGENS: &[&str] = &[
+    "tree nut",
+    "peanut",
+    "milk",
+    "soy",
+    "wheat",
+    "egg",
+    "fish",
+    "shellfish",
+    "sesame",
+    "gluten",
+];
+
+/// `Plant Origin`, `of vegetable origin`: what the name before was made from.
+static ORIGIN: LazyLock<Regex> = LazyLock::new(|| {
+    ascii_regex(r"^(?:of )?(?:plant|vegetable|vegetal|natural|synthetic|mineral|animal) origin$")
+});
+
 /// Reads one item (trimmed, leading bullets removed): its plan.
 fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
     let mut plan = ItemPlan::default();
     let mut r = 0..s.len();
+    if let Some(m) = s
+        .contains("ivision")
+        .then(|| RECORD_META.captures(s))
+        .flatten()
+    {
+        let whole = m.get(0).expect("match");
+        plan.steps.extend(plan_ingredient(s, 0..whole.start()));
+        let name = m.name("name").expect("group").as_str().trim();
+        plan.steps
+            .push(Step::Part(name.to_string(), PartKind::Plain));
+        let rest = whole.end();
+        if rest < s.len() {
+            let after = plan_item(&s[rest..], after_stop);
+            plan.steps
+                .extend(after.steps.into_iter().map(|step| step.shifted(rest)));
+        }
+        return plan;
+    }
+    if let Some(m) = (s.len() > 16 && s.contains("roduct"))
+        .then(|| RECORD_META_CUT.find(s))
+        .flatten()
+    {
+        plan.steps.push(Step::Skip(
+            m.start()..s.len(),
+            "a catalog's record metadata",
+        ));
+        r.end = m.start();
+    }
+    let s = &s[..r.end];
     // `Header: rest` starts a kit part or a drug-facts panel.
     let colon = if s.is_ascii() {
         s.find(':')
@@ -1634,6 +1771,26 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
     }
     let t = &s[r.clone()];
     let lower = t.to_ascii_lowercase();
+    // `IL72-1`, `B/051022`, `Code F.I.L. N70013647/1`: a maker's formula or batch code.
+    if lower.bytes().any(|b| b.is_ascii_digit()) && CODE.is_match(&lower) {
+        plan.steps
+            .push(Step::Skip(r, "a formula or batch code, not an ingredient"));
+        return plan;
+    }
+    // `Contains Tree Nuts (Coconut)`: a food allergen statement.
+    if lower.starts_with("contains ") && ALLERGENS.iter().any(|a| lower.contains(a)) {
+        plan.steps
+            .push(Step::Skip(r, "an allergen statement, not an ingredient"));
+        return plan;
+    }
+    // `Coumarin. Plant Origin`: what the name before was made from.
+    if lower.ends_with(" origin") && ORIGIN.is_match(&lower) {
+        plan.steps.push(Step::Skip(
+            r,
+            "the origin of the name before, not an ingredient",
+        ));
+        return plan;
+    }
     let contains = lower.contains("contain");
     if let Some(c) = contains.then(|| PRESCRIBING.captures(t)).flatten() {
         let at = |m: regex::Match| r.start + m.start()..r.start + m.end();
@@ -1723,6 +1880,21 @@ fn plan_ingredient(s: &str, range: Range<usize>) -> Option<Step> {
         let m = c.get(0).expect("match");
         body.replace_range(m.range(), " ");
     }
+    if body.bytes().any(|b| b.is_ascii_digit()) {
+        if let Some(m) = TRAILING_CODE.find(&body) {
+            body.truncate(m.start());
+        }
+        // `1199768Behentrimonium Chloride`: a code glued to the front of a name.
+        let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        if digits >= 5
+            && body
+                .as_bytes()
+                .get(digits)
+                .is_some_and(u8::is_ascii_alphabetic)
+        {
+            body.drain(..digits);
+        }
+    }
     if may_state_a_dose(&body) && DOSE.is_match(&body) {
         body = DOSE.replace_all(&body, " ").into_owned();
     }
@@ -1780,6 +1952,10 @@ const PRODUCT_WORDS: &[&str] = &[
     "gel",
 ];
 
+/// Further words that end a product's name but may also end an ingredient's, so they
+/// only lengthen a part header, never make one.
+const PRODUCT_NAME_ENDS: &[&str] = &["treatment", "moisturizer", "moisturiser", "cleanser"];
+
 fn glued_heading(head: &str) -> Option<&str> {
     let lower = head.to_ascii_lowercase();
     let cut = ["ingredients", "ingredient"]
@@ -1824,15 +2000,20 @@ fn part_header(head: &str) -> Option<HeaderKind> {
     }
     let words: Vec<&str> = lower.split_whitespace().collect();
     // A kit part's product name (`C-Firma Day Serum`, `Umbra Sheer Physical Daily
-    // Defense SPF 30`) may be long; a sentence is not a header.
-    if words.len() > 8 {
+    // Defense SPF 30`) may be long, and longer still when it ends in what the product
+    // is (`Renewed Hope in a Jar Refreshing & Refining Eye Cream`); a sentence is not
+    // a header.
+    let names_a_product = words
+        .last()
+        .is_some_and(|w| PRODUCT_WORDS.contains(w) || PRODUCT_NAME_ENDS.contains(w));
+    if words.len() > if names_a_product { 12 } else { 8 } {
         return None;
     }
     if !head.chars().all(|c| {
         c.is_alphanumeric()
             || matches!(
                 c,
-                ' ' | '-' | '&' | '/' | '\'' | '.' | '#' | '’' | '+' | '(' | ')'
+                ' ' | '-' | '&' | '/' | '\'' | '.' | '#' | '’' | '+' | '(' | ')' | '™' | '®' | '©'
             )
     }) {
         return None;

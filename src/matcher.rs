@@ -435,10 +435,41 @@ impl Matcher {
         if r.is_known() && !matches!(r.how, How::Probable | How::PlantPart) {
             return Resolved::One(r);
         }
-        match self.cover(text) {
+        match self.cover(text).or_else(|| self.conjoined(text)) {
             Some(pieces) => Resolved::Pieces(pieces),
             None => Resolved::One(r),
         }
+    }
+
+    /// `Cetearyl Alcohol And Ceteareth-20`, `Purified Water & Glycerine`: a supplier's
+    /// blend written with `and` or `&`, when every part is a known name.
+    fn conjoined(&self, text: &str) -> Option<Vec<(String, Resolution)>> {
+        let spaced = text.replace('&', " and ");
+        let lower = spaced.to_ascii_lowercase();
+        if !lower.contains(" and ") {
+            return None;
+        }
+        let mut pieces = Vec::new();
+        let mut start = 0;
+        for (at, _) in lower.match_indices(" and ") {
+            pieces.push(spaced[start..at].trim());
+            start = at + " and ".len();
+        }
+        pieces.push(spaced[start..].trim());
+        if pieces.len() < 2 || pieces.iter().any(|p| p.is_empty()) || !balanced(&pieces) {
+            return None;
+        }
+        pieces
+            .into_iter()
+            .map(|p| {
+                let r = self.known(p)?;
+                let name = match r.target {
+                    Target::Entry(i) => self.db.entry(i).name.to_string(),
+                    _ => p.to_string(),
+                };
+                Some((name, r))
+            })
+            .collect()
     }
 
     /// The entry whose name or alias has the text's word key.
@@ -453,8 +484,63 @@ impl Matcher {
     /// Resolves one ingredient's text to a single answer.
     pub fn resolve(&self, text: &str) -> Resolution {
         self.known(text)
+            .map(|r| self.unless_part_left_out(text, r))
+            .or_else(|| self.common_name_first(text))
             .or_else(|| self.plant_without_part(text))
             .unwrap_or_else(|| self.nearest(text))
+    }
+
+    /// `Lavandula Angustifolia (Lavender)` is known by its common name alone, but that
+    /// is the plant without its part: read as such, so the answer says so.
+    fn unless_part_left_out(&self, text: &str, r: Resolution) -> Resolution {
+        if r.how != How::Parenthesised {
+            return r;
+        }
+        let keys = name_keys(text);
+        let outer_known = keys.get(1).is_none_or(|k| {
+            self.exact(k).is_some()
+                || self.forms().derived.contains_key(k)
+                || self.db.name(k).is_some()
+        });
+        if outer_known {
+            return r;
+        }
+        self.plant_without_part(text).unwrap_or(r)
+    }
+
+    /// `Organic Lavender Flower (Lavandula Angustifolia) Essential Oil`, `Kokum Butter
+    /// (Garcinia Indica)`: the common name first and the botanical one in brackets,
+    /// read as the INCI order, the botanical name with the parts the label gives.
+    fn common_name_first(&self, text: &str) -> Option<Resolution> {
+        let open = text.find('(')?;
+        let close = open + text[open..].find(')')?;
+        let plant = word_key(&text[open + 1..close]);
+        if !(2..=3).contains(&plant.split(' ').count())
+            || !plant.bytes().all(|b| b.is_ascii_lowercase() || b == b' ')
+        {
+            return None;
+        }
+        let (before, after) = (&text[..open], &text[close + 1..]);
+        if before.contains(['&', '(', '[']) || after.contains(['&', '(', '[']) {
+            return None;
+        }
+        let outside = word_key(&format!("{before} {after}"));
+        let parts: Vec<&str> = outside
+            .split(' ')
+            .filter(|w| PLANT_PARTS.contains(w))
+            .collect();
+        // The rest is a common name and a qualifier or two (`Organic Sweet Orange`).
+        if parts.is_empty() || parts.len() > 3 || outside.split(' ').count() > parts.len() + 4 {
+            return None;
+        }
+        let name = format!("{plant} {}", parts.join(" "));
+        // Names only: a family pattern would accept any words in that order.
+        self.named(&name_keys(&name))
+            .map(|r| Resolution {
+                how: How::Parenthesised,
+                ..r
+            })
+            .or_else(|| self.plant_without_part(&name))
     }
 
     /// A botanical name printed without its part (`Lavandula Angustifolia (Lavender)`,
@@ -472,13 +558,32 @@ impl Matcher {
                 _ => {}
             }
         }
-        let plant = &word_key(&bare);
+        let mut key = word_key(&bare);
+        if !key.bytes().all(|b| b.is_ascii_lowercase() || b == b' ') {
+            return None;
+        }
+        if let Some(plant) = key.strip_suffix(" essential oil") {
+            key = format!("{plant} oil");
+        }
+        // `Salvia Hispanica Oil`, `Garcinia Indica Butter`: the plant and what was made
+        // of it, without the part it was made from (`Seed`).
+        let (plant, tail) = match key.rsplit_once(' ') {
+            Some((plant, tail)) if PLANT_PRODUCTS.contains(&tail) && plant.contains(' ') => {
+                (plant, Some(tail))
+            }
+            _ => (key.as_str(), None),
+        };
         let words = plant.split(' ').count();
-        if !(2..=3).contains(&words) || !plant.bytes().all(|b| b.is_ascii_lowercase() || b == b' ')
-        {
+        if !(2..=3).contains(&words) {
             return None;
         }
         let prefix = format!("{plant} ");
+        // A perfumer's `Absolute` is a scent of any part; `Oil` is some part's oil.
+        let suffix = tail
+            .filter(|t| !matches!(*t, "absolute" | "concrete" | "resinoid"))
+            .map(|t| format!(" {t}"));
+        let fits =
+            |k: &str| k.starts_with(&prefix) && suffix.as_deref().is_none_or(|s| k.ends_with(s));
         let rank = |i: usize| {
             let c = self.db.entry_category(i);
             let wait = c.wait(crate::db::Profile::Standard).map_or(0, |w| w.rank());
@@ -491,16 +596,26 @@ impl Matcher {
             .db
             .names
             .iter()
-            .filter(|(k, _)| k.starts_with(&prefix))
+            .filter(|(k, _)| fits(k))
             .map(|(_, &(i, _))| i)
+            // `Garcinia Indica (Kokum) Seed Butter` is found by its form without the
+            // common name.
+            .chain(
+                self.forms()
+                    .derived
+                    .iter()
+                    .filter(|(k, _)| fits(k))
+                    .filter_map(|(_, &i)| i),
+            )
             .max_by_key(|&i| (rank(i), std::cmp::Reverse(i)))
             .or_else(|| {
                 let table = crate::cosing_names::NAMES;
                 let at = table.partition_point(|(k, _, _)| *k < prefix.as_str());
-                table
-                    .get(at)
-                    .filter(|(k, _, _)| k.starts_with(&prefix))
-                    .map(|_| self.db.entries.len() + at)
+                table[at..]
+                    .iter()
+                    .take_while(|(k, _, _)| k.starts_with(&prefix))
+                    .position(|(k, _, _)| fits(k))
+                    .map(|j| self.db.entries.len() + at + j)
             })?;
         Some(Resolution::entry(best, How::PlantPart))
     }
@@ -729,7 +844,33 @@ impl Matcher {
     /// read. Not when another name of another category is as near: then the text
     /// is unrecognised, with the nearest name as a suggestion.
     fn nearest(&self, text: &str) -> Resolution {
-        match self.closest_near(text) {
+        // The text as printed, then its other forms (`Cymbopogan Schoenanthus
+        // (Lemongrass) Oil` without the common name, `Manganeses Violet CI 77742`
+        // without its colour index); the nearest of them all, the printed form on a tie.
+        let mut near = self.closest_near(text);
+        if near.is_none_or(|n| n.distance > 0) {
+            let others = name_keys(text)
+                .into_iter()
+                .skip(1)
+                .chain(strip_qualifiers(text));
+            for form in others {
+                if let Some(n) = self.closest_near(&form)
+                    && near.is_none_or(|b| n.distance < b.distance)
+                {
+                    near = Some(n);
+                }
+            }
+        }
+        // `Vitamin D` is not `Vitamin A`: where a name's last word is one letter, that
+        // letter is the name, so nothing is near it.
+        if word_key(text)
+            .rsplit(' ')
+            .next()
+            .is_some_and(|w| w.len() == 1 && w.as_bytes()[0].is_ascii_alphabetic())
+        {
+            return Resolution::unrecognized(near.map(|n| n.entry));
+        }
+        match near {
             Some(near) if near.unique || self.db.entry_category(near.entry).imposes_wait() => {
                 Resolution::entry(near.entry, How::Probable)
             }
@@ -861,6 +1002,19 @@ fn split_alternates(text: &str) -> Vec<&str> {
     }
 }
 
+/// What a plant name is followed by when a label leaves its part out (`Salvia
+/// Hispanica Oil`).
+const PLANT_PRODUCTS: &[&str] = &[
+    "oil", "butter", "extract", "water", "juice", "wax", "absolute", "concrete", "resinoid",
+];
+
+/// The words of a common-name-first botanical (`Sweet Orange Peel (Citrus Sinensis)
+/// Essential Oil`) that an INCI name keeps after the plant's: its parts and products.
+const PLANT_PARTS: &[&str] = &[
+    "bark", "berry", "bud", "butter", "extract", "flower", "fruit", "juice", "kernel", "leaf",
+    "oil", "peel", "powder", "rhizome", "root", "seed", "stem", "water", "wax", "wood",
+];
+
 /// Words labels put around a name that are not part of it.
 const LEADING_QUALIFIERS: &[&str] = &[
     "certified organic ",
@@ -874,6 +1028,12 @@ const LEADING_QUALIFIERS: &[&str] = &[
     "pure ",
     "cold pressed ",
     "wildcrafted ",
+    "raw ",
+    "unrefined ",
+    "refined ",
+    "extra virgin ",
+    "virgin ",
+    "fair trade ",
 ];
 /// Trailing words include the pharmacopoeia grades of drug labels (`Adapalene USP`,
 /// `Glycerol Ph. Eur.`): a grade is not part of the substance's name.
@@ -893,6 +1053,14 @@ const TRAILING_QUALIFIERS: &[&str] = &[
     " fcc",
     " micronized",
     " micronised",
+    " nano",
+    " of plant origin",
+    " plant origin",
+    " of vegetal origin",
+    " vegetal origin",
+    " of vegetable origin",
+    " vegetable origin",
+    " vol",
 ];
 
 /// The name without leading or trailing qualifiers, as a word key; `None` when it has
@@ -913,6 +1081,11 @@ fn strip_qualifiers(text: &str) -> Option<String> {
                 key = rest.to_string();
             }
         }
+        // `CI 77947 Zinc Oxide`, `Manganese Violet CI77742`: a colour index number
+        // printed beside the name it stands for.
+        if let Some(rest) = without_colour_index(&key) {
+            key = rest;
+        }
         // `Cymbopogon Schoenanthus Essential Oil`: INCI names the oil `... Oil`.
         if let Some(rest) = key.strip_suffix(" essential oil") {
             key = format!("{rest} oil");
@@ -921,6 +1094,31 @@ fn strip_qualifiers(text: &str) -> Option<String> {
             return (key.len() < whole).then_some(key);
         }
     }
+}
+
+/// A word key without a colour index number at its start or end, when a name is left.
+fn without_colour_index(key: &str) -> Option<String> {
+    let is_number = |w: &str| {
+        let digits = w.strip_prefix("ci").unwrap_or(w);
+        digits.len() == 5 && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let words: Vec<&str> = key.split(' ').collect();
+    let (first, last) = (words.first()?, words.last()?);
+    let strip = |range: std::ops::Range<usize>| (!range.is_empty()).then(|| words[range].join(" "));
+    if *first == "ci" && words.len() > 2 && is_number(words[1]) {
+        return strip(2..words.len());
+    }
+    if first.starts_with("ci") && first.len() == 7 && is_number(first) {
+        return strip(1..words.len());
+    }
+    let n = words.len();
+    if n > 2 && words[n - 2] == "ci" && is_number(last) {
+        return strip(0..n - 2);
+    }
+    if last.starts_with("ci") && last.len() == 7 && is_number(last) {
+        return strip(0..n - 1);
+    }
+    None
 }
 
 /// A scanned capital `I` read as `l`: after a lower-case letter (`GlycoI`, `OiI`),
@@ -945,6 +1143,14 @@ fn capital_i_as_l(text: &str) -> Option<String> {
         out.push(if as_l { 'l' } else { c });
     }
     (out != text).then_some(out)
+}
+
+/// Does each piece close every bracket it opens?
+fn balanced(pieces: &[&str]) -> bool {
+    pieces.iter().all(|p| {
+        let opened = p.matches(['(', '[']).count();
+        opened == p.matches([')', ']']).count()
+    })
 }
 
 fn split_outside_brackets(text: &str, sep: char) -> Vec<&str> {

@@ -487,3 +487,199 @@ fn benefit_bullets_are_prose_not_unknown_names() {
     assert_eq!(a.verdict, Verdict::Ok, "{:?}", a.review);
     assert!(a.skipped.iter().any(|s| s.text == "Tightens pores"));
 }
+
+#[test]
+fn a_kit_part_named_with_a_trademark_sign_heads_its_list() {
+    let a = check("Water, Sodium Chloride. C-Firma™ Day Serum: Water, Ascorbic Acid");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(a.parts[1].name.as_deref(), Some("C-Firma™ Day Serum"));
+}
+
+#[test]
+fn a_long_kit_part_name_ending_in_what_the_product_is_heads_its_list() {
+    let a = check(
+        "Water, Glycerin. Renewed Hope in a Jar Eye Refreshing & Refining Eye Cream: Water, Glycolic Acid",
+    );
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(a.findings[0].category, "aha");
+}
+
+#[test]
+fn a_catalogs_record_metadata_between_kit_parts_is_not_read_into_names() {
+    let a = check(
+        "Water, Chloroxylenol Rds Product Name: Acne Solutions Clarifying Lotion Division: Cl (Clinique)Active Ingredient: Salicylic Acid 1.50%Water, Alcohol Denat.",
+    );
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    // The name before the metadata is kept, not taken for a header.
+    assert!(a.ingredients.iter().any(|i| i.text == "Chloroxylenol"));
+    let bha = a.findings.iter().find(|f| f.category == "bha").unwrap();
+    assert_eq!(bha.name, "Salicylic Acid");
+}
+
+#[test]
+fn a_name_glued_to_an_actives_strength_starts_the_inactive_list() {
+    let a = check("Active Ingredient: Salicylic Acid 1.50%Water, Glycerin");
+    let water = a.ingredients.iter().find(|i| i.text == "Water").unwrap();
+    assert_eq!(
+        a.parts[water.part].kind,
+        aftercare::label::PartKind::Inactive
+    );
+    // A heading glued to a strength is a heading too.
+    let a = check(
+        "Active Ingredients: Avobenzone 3.00%, Octocrylene 2.70%Ingredients: Water, Glycerin",
+    );
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(a.ingredients.len(), 4);
+}
+
+#[test]
+fn formula_and_batch_codes_are_not_ingredients() {
+    for code in [
+        "IL72-1.",
+        "Il46a",
+        "B/051022",
+        "N 04932/N",
+        "Code F.I.L. N70013647/1",
+    ] {
+        let a = check(&format!("Water, Glycerin, {code}"));
+        assert_eq!(a.unrecognized().count(), 0, "{code}: {:?}", a.ingredients);
+        assert_eq!(a.ingredients.len(), 2, "{code}");
+    }
+    // A colour index number is a name, not a code.
+    let a = check("Water, Glycerin, CI 77891");
+    assert_eq!(a.ingredients.len(), 3);
+}
+
+#[test]
+fn codes_and_cas_numbers_printed_with_a_name_are_taken_off_it() {
+    let a = check(
+        "Water, Titanium Dioxide V283863/1, Linalool 78-70-6, 1199768Behentrimonium Chloride",
+    );
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    let texts: Vec<&str> = a.ingredients.iter().map(|i| &*i.text).collect();
+    assert_eq!(
+        texts,
+        [
+            "Water",
+            "Titanium Dioxide",
+            "Linalool",
+            "Behentrimonium Chloride"
+        ]
+    );
+}
+
+#[test]
+fn a_colour_index_number_beside_its_name_is_read_as_the_name() {
+    for printed in [
+        "CI 77947 Zinc Oxide",
+        "Ci77742 Manganese Violet",
+        "Manganese Violet CI 77742",
+    ] {
+        let a = check(&format!("Water, {printed}"));
+        assert_eq!(a.unrecognized().count(), 0, "{printed}");
+    }
+}
+
+#[test]
+fn the_origin_of_a_name_is_a_qualifier_not_an_ingredient() {
+    let a = check("Water, Squalane, Plant Origin, Alcohol Of Vegetal Origin");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(a.findings[0].category, "drying-alcohol");
+}
+
+#[test]
+fn an_allergen_statement_is_not_an_ingredient() {
+    let a = check("Tapioca Syrup, Coconut Sugar, Contains Tree Nuts (Coconut)");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert!(
+        a.skipped
+            .iter()
+            .any(|s| s.text.starts_with("Contains Tree Nuts"))
+    );
+}
+
+#[test]
+fn a_common_name_first_botanical_is_read_in_inci_order() {
+    let a = check("Water, Organic Sweet Orange Peel (Citrus Sinensis) Essential Oil");
+    assert_eq!(
+        a.findings[0].name,
+        "Citrus Aurantium Dulcis (Orange) Peel Oil"
+    );
+    let a = check("Water, Kokum Butter (Garcinia Indica)");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+}
+
+#[test]
+fn a_plant_and_its_product_without_the_part_is_read_as_the_riskiest_part() {
+    // Chia gives a seed oil and an essential oil from the herb: read as the latter.
+    let a = check("Water, Salvia Hispanica (Cold Pressed Chia) Oil");
+    assert_eq!(a.findings[0].category, "essential-oil");
+    assert!(a.findings[0].probable);
+    // Where only one part gives the product, it is that part.
+    let a = check("Water, Pentaclethra Macroloba Oil");
+    assert_eq!(a.verdict, Verdict::Ok, "{:?}", a.review);
+}
+
+#[test]
+fn a_misspelt_name_is_matched_through_its_other_forms() {
+    let a = check("Water, Cymbopogon Schoenanthis (Lemongrass) Oil");
+    assert_eq!(a.findings[0].name, "Cymbopogon Schoenanthus Oil");
+    assert!(a.findings[0].probable);
+    let a = check("Water, Dehyroacetic Acid (DHA)");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+}
+
+#[test]
+fn a_one_letter_name_is_never_a_near_miss_of_another_letter() {
+    let a = check("Water, Vitamin K");
+    assert_eq!(a.verdict, Verdict::Review);
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
+
+#[test]
+fn a_blend_written_with_and_is_its_known_parts() {
+    let a = check("Water, Cetearyl Alcohol And Ceteareth20, Purified Water & Glycerine");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+    assert_eq!(a.ingredients.len(), 5);
+    // Not when a part is unknown.
+    let a = check("Water, Glycerin And Zorblaxium");
+    assert_eq!(a.verdict, Verdict::Review);
+}
+
+#[test]
+fn label_names_in_other_languages_are_read() {
+    for (printed, category) in [
+        ("Cire d'Abeille", "benign"),
+        ("Huile Minerale", "benign"),
+        ("Agua", "benign"),
+        ("Alcohol Desnaturalizado", "drying-alcohol"),
+        ("Duftstoff", "fragrance"),
+        ("Acide Salicylique", "bha"),
+    ] {
+        let a = check(&format!("Glycerin, {printed}"));
+        assert_eq!(a.unrecognized().count(), 0, "{printed}");
+        if category != "benign" {
+            assert_eq!(a.findings[0].category, category, "{printed}");
+        }
+    }
+}
+
+#[test]
+fn supplement_facts_words_are_known_as_such() {
+    let a = check("Calcium, Magnesium, Selenomethionine, Vegetarian Capsule, Rice Flour");
+    assert_eq!(a.unrecognized().count(), 0, "{:?}", a.ingredients);
+}
+
+#[test]
+fn aroma_trade_names_are_fragrance() {
+    for name in ["Ambroxan", "Calone", "Galaxolide", "Cashmeran"] {
+        let a = check(&format!("Alcohol Denat., {name}"));
+        assert!(
+            a.findings
+                .iter()
+                .any(|f| f.category.starts_with("fragrance")),
+            "{name}: {:?}",
+            a.findings
+        );
+    }
+}
