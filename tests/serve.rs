@@ -436,6 +436,31 @@ fn a_body_over_one_mebibyte_is_413() {
 }
 
 #[test]
+fn a_client_that_sends_the_whole_oversize_body_before_reading_still_gets_413() {
+    let srv = server();
+    let mut s = connect(srv.addr());
+    // A write that cannot go on fails instead of hanging the test.
+    s.set_write_timeout(Some(Duration::from_secs(30))).unwrap();
+    // More than the socket buffers hold, so the server must take it in.
+    let body = vec![b'a'; 6 * 1024 * 1024];
+    let head = format!(
+        "POST /api/check HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        srv.addr(),
+        body.len()
+    );
+    // As urllib, requests and many scripts do: the whole request first, then the answer.
+    // Such a client gives up when its write fails (a reset or broken pipe), so the write
+    // must succeed for the 413 to reach it.
+    let sent = s
+        .write_all(head.as_bytes())
+        .and_then(|_| s.write_all(&body));
+    assert!(sent.is_ok(), "the body could not be sent: {sent:?}");
+    let r = read_reply(&mut s);
+    assert_eq!(r.status, 413);
+    assert_eq!(r.header("connection"), Some("close"));
+}
+
+#[test]
 fn a_long_label_is_checked_off_the_request_threads() {
     let srv = server();
     // Over the inline limit of 16 KiB: it goes to the blocking pool and still answers.

@@ -5,17 +5,18 @@
 
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::{Body as _, Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::page::{self, FormValues};
-use super::{Body, State, response};
+use super::{Body, Client, State, response};
 use crate::assess::{Assessment, CheckError, Options};
 use crate::db::Profile;
 
@@ -26,10 +27,18 @@ pub(super) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
 img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Answers one request within the request time limit, with the security headers.
-pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Response<Body> {
+pub(super) async fn handle(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+) -> Response<Body> {
     let deadline = Instant::now() + state.limits.request_time;
     let kind = Kind::of(request.uri().path());
-    let routed = tokio::time::timeout_at(deadline.into(), route(request, state, deadline)).await;
+    client
+        .unread_body
+        .store(!request.body().is_end_stream(), Ordering::Relaxed);
+    let routed =
+        tokio::time::timeout_at(deadline.into(), route(request, state, client, deadline)).await;
     let mut answer = routed.unwrap_or_else(|_| {
         let secs = state.limits.request_time.as_secs_f64();
         failure(
@@ -40,6 +49,10 @@ pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Respons
         )
     });
     let headers = answer.headers_mut();
+    if client.unread_body.load(Ordering::Relaxed) {
+        // The client may still be sending; the connection cannot carry another request.
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
@@ -80,7 +93,12 @@ impl Kind {
     }
 }
 
-async fn route(request: Request<Incoming>, state: &State, deadline: Instant) -> Response<Body> {
+async fn route(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+    deadline: Instant,
+) -> Response<Body> {
     let path = request.uri().path();
     let kind = Kind::of(path);
     let method = request.method();
@@ -91,10 +109,10 @@ async fn route(request: Request<Incoming>, state: &State, deadline: Instant) -> 
             200,
             page::page(&FormValues::default(), "", &state.product_types),
         ),
-        "/" | "/result" if post => form_post(request, state, deadline, kind).await,
+        "/" | "/result" if post => form_post(request, state, client, deadline, kind).await,
         "/static/page.css" if get => asset("text/css; charset=utf-8", page::CSS),
         "/static/page.js" if get => asset("text/javascript; charset=utf-8", page::JS),
-        "/api/check" if post => api_check(request, state, deadline).await,
+        "/api/check" if post => api_check(request, state, client, deadline).await,
         "/api/explain" if get => api_explain(request.uri().query(), state),
         "/healthz" if get => response(200, "text/plain; charset=utf-8", "ok\n"),
         "/" => not_allowed(state, kind, "GET, HEAD, POST"),
@@ -118,10 +136,11 @@ async fn route(request: Request<Incoming>, state: &State, deadline: Instant) -> 
 async fn form_post(
     request: Request<Incoming>,
     state: &State,
+    client: &Client,
     deadline: Instant,
     kind: Kind,
 ) -> Response<Body> {
-    let bytes = match read_body(request, state, deadline).await {
+    let bytes = match read_body(request, state, client, deadline).await {
         Ok(b) => b,
         Err((status, message)) => return failure(state, kind, status, &message),
     };
@@ -141,7 +160,12 @@ async fn form_post(
 
 /// `POST /api/check`: the label as JSON (`{"label": ..., "profile": ...}`), as a form,
 /// or as the body itself (`text/plain`, options in the query string).
-async fn api_check(request: Request<Incoming>, state: &State, deadline: Instant) -> Response<Body> {
+async fn api_check(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+    deadline: Instant,
+) -> Response<Body> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -155,7 +179,7 @@ async fn api_check(request: Request<Incoming>, state: &State, deadline: Instant)
         })
         .unwrap_or_default();
     let query = request.uri().query().unwrap_or("").to_string();
-    let bytes = match read_body(request, state, deadline).await {
+    let bytes = match read_body(request, state, client, deadline).await {
         Ok(b) => b,
         Err((status, message)) => return json_error(status, &message),
     };
@@ -420,10 +444,12 @@ fn check_error(e: &CheckError) -> String {
 }
 
 /// Reads the whole body within the size and time limits: 413 past the size (at once
-/// when Content-Length says so), 408 when it does not arrive in time.
+/// when Content-Length says so), 408 when it does not arrive in time. Only a body read
+/// to the end leaves the connection open for another request.
 async fn read_body(
     request: Request<Incoming>,
     state: &State,
+    client: &Client,
     deadline: Instant,
 ) -> Result<Bytes, (u16, String)> {
     let limit = state.limits.body_bytes;
@@ -453,7 +479,10 @@ async fn read_body(
                 state.limits.request_time.as_secs_f64()
             ),
         )),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Ok(collected)) => {
+            client.unread_body.store(false, Ordering::Relaxed);
+            Ok(collected.to_bytes())
+        }
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
         Ok(Err(e)) => Err((400, format!("cannot read the request body: {e}"))),
     }

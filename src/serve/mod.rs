@@ -20,7 +20,9 @@ mod page;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -28,6 +30,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::AsyncWrite;
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 
@@ -278,29 +281,78 @@ async fn connection(
     mut closing: watch::Receiver<bool>,
     _slot: tokio::sync::OwnedSemaphorePermit,
 ) {
+    let client = Arc::new(Client::default());
     let service_state = state.clone();
-    let service = service_fn(move |request: Request<Incoming>| {
+    let service_client = client.clone();
+    let service = service_fn(move |request: Request<Incoming>| -> Answer {
         let state = service_state.clone();
-        async move { Ok::<_, Infallible>(api::handle(request, &state).await) }
+        let client = service_client.clone();
+        Box::pin(async move { Ok(api::handle(request, &state, &client).await) })
     });
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(state.limits.header_time)
         .max_buf_size(64 * 1024);
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
+    let mut conn = builder.serve_connection(TokioIo::new(stream), service);
     let mut signalled = false;
-    loop {
+    let finished = loop {
         tokio::select! {
-            _ = conn.as_mut() => break,
+            done = std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)) => break done,
             changed = closing.wait_for(|c| *c), if !signalled => {
                 let _ = changed;
                 signalled = true;
-                conn.as_mut().graceful_shutdown();
+                Pin::new(&mut conn).graceful_shutdown();
             }
         }
+    };
+    if finished.is_ok() && client.unread_body.load(Ordering::Relaxed) {
+        linger(conn.into_parts().io.into_inner()).await;
     }
+    // Otherwise dropping the connection closes the socket.
+}
+
+/// What one service call returns; boxed so that the connection can hand back its
+/// socket when it ends (`poll_without_shutdown` wants an `Unpin` future).
+type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+/// One client's connection, as the routes see it.
+#[derive(Default)]
+struct Client {
+    /// Set while the request being answered has a body the server has not read to
+    /// the end: its answer then closes the connection, after a lingering read.
+    unread_body: AtomicBool,
+}
+
+/// How much of an unread request body is read and thrown away before the socket
+/// closes, and for how long at most.
+const LINGER_BYTES: usize = 8 * 1024 * 1024;
+const LINGER_TIME: Duration = Duration::from_secs(5);
+
+/// Closes a connection whose client may still be sending a body the server refused
+/// (413, or an answer given before the body was read). Closing a socket with unread
+/// data makes the kernel send a reset, and a client that writes its whole request
+/// before reading (curl, urllib, most scripts) then sees a broken pipe instead of the
+/// answer. So: end the answer (a FIN), read and discard what the client still sends,
+/// bounded in bytes and time, and close when it has finished or stopped.
+async fn linger(mut stream: tokio::net::TcpStream) {
+    let _ = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_shutdown(cx)).await;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut left = LINGER_BYTES;
+    let _ = tokio::time::timeout(LINGER_TIME, async {
+        while left > 0 {
+            if stream.readable().await.is_err() {
+                break;
+            }
+            match stream.try_read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => left = left.saturating_sub(n),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => break,
+            }
+        }
+    })
+    .await;
 }
 
 /// A response body: always whole, so every response has a Content-Length.
