@@ -400,6 +400,94 @@ fn unknown_paths_are_404_and_wrong_methods_405() {
     assert_eq!(r.status, 405);
 }
 
+/// A GET of `/healthz` naming `host` in its Host header.
+fn get_as(addr: SocketAddr, host: &str) -> Reply {
+    raw(
+        addr,
+        format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+#[test]
+fn a_request_naming_another_host_is_refused() {
+    // What a page at attacker.example sends once its name resolves to 127.0.0.1 (DNS
+    // rebinding): the browser thinks it talks to attacker.example.
+    let srv = server();
+    let port = srv.addr().port();
+    for host in [
+        "attacker.example".to_string(),
+        format!("attacker.example:{port}"),
+        format!("localhost.attacker.example:{port}"),
+        format!("127.0.0.2:{port}"),
+    ] {
+        let r = get_as(srv.addr(), &host);
+        assert_eq!(r.status, 421, "Host: {host}");
+        assert!(r.header("content-type").unwrap().starts_with("text/plain"));
+        assert!(r.body.contains(&format!("`{host}`")), "{}", r.body);
+    }
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check",
+        "text/plain",
+        ACID_LABEL.as_bytes(),
+    );
+    assert_eq!(
+        r.status, 200,
+        "the same request naming the server is answered"
+    );
+}
+
+#[test]
+fn a_request_naming_localhost_or_the_bound_address_is_answered() {
+    let srv = server();
+    let port = srv.addr().port();
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        "LocalHost".to_string(),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_string(),
+    ] {
+        let r = get_as(srv.addr(), &host);
+        assert_eq!(r.status, 200, "Host: {host}: {}", r.body);
+        assert_eq!(r.body, "ok\n");
+    }
+}
+
+#[test]
+fn an_http_1_1_request_without_host_is_400() {
+    let srv = server();
+    let r = raw(
+        srv.addr(),
+        b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("`Host`"), "{}", r.body);
+    // HTTP/1.0 made Host optional.
+    let r = raw(srv.addr(), b"GET /healthz HTTP/1.0\r\n\r\n");
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn a_name_given_to_the_server_is_answered_too() {
+    let checker = Checker::embedded().unwrap();
+    let srv = Server::bind("127.0.0.1:0".parse().unwrap(), checker, Limits::default())
+        .unwrap()
+        .allow_hosts(["clinic.example"])
+        .spawn();
+    let port = srv.addr().port();
+    assert_eq!(
+        get_as(srv.addr(), &format!("clinic.example:{port}")).status,
+        200
+    );
+    assert_eq!(get_as(srv.addr(), "Clinic.Example").status, 200);
+    assert_eq!(
+        get_as(srv.addr(), &format!("other.example:{port}")).status,
+        421
+    );
+}
+
 #[test]
 fn a_body_over_one_mebibyte_is_413() {
     let srv = server();
@@ -407,7 +495,7 @@ fn a_body_over_one_mebibyte_is_413() {
     let mut s = connect(srv.addr());
     write!(
         s,
-        "POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        "POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
         2 * 1024 * 1024
     )
     .unwrap();
@@ -417,7 +505,7 @@ fn a_body_over_one_mebibyte_is_413() {
 
     // Not declared (chunked): refused once the limit is passed.
     let chunk = vec![b'a'; 1024 * 1024 + 1];
-    let mut req = b"POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    let mut req = b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
     req.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
     req.extend_from_slice(&chunk);
     req.extend_from_slice(b"\r\n0\r\n\r\n");
@@ -483,7 +571,7 @@ fn a_body_that_never_arrives_gets_408_within_the_time_limit() {
         ..Limits::default()
     });
     let mut s = connect(srv.addr());
-    s.write_all(b"POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nWater")
+    s.write_all(b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nWater")
         .unwrap();
     let mut first = String::new();
     BufReader::new(&mut s).read_line(&mut first).unwrap();
@@ -497,7 +585,7 @@ fn a_client_that_never_finishes_its_headers_is_dropped() {
         ..Limits::default()
     });
     let mut s = connect(srv.addr());
-    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
         .unwrap();
     let mut rest = Vec::new();
     // The server closes the connection: end of stream (or a reset), not a hang. A read
@@ -522,8 +610,10 @@ fn stalled_and_garbage_clients_do_not_block_the_others() {
     let stalled: Vec<TcpStream> = (0..8)
         .map(|_| {
             let mut s = connect(srv.addr());
-            s.write_all(b"POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nWat")
-                .unwrap();
+            s.write_all(
+                b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Length: 50\r\n\r\nWat",
+            )
+            .unwrap();
             s
         })
         .collect();
@@ -553,10 +643,10 @@ fn keep_alive_serves_several_requests_on_one_connection() {
     let mut s = connect(srv.addr());
     let body = json!({"label": ACID_LABEL}).to_string();
     let one = format!(
-        "POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let last = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let last = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     s.write_all(format!("{one}{one}{last}").as_bytes()).unwrap();
     let mut all = String::new();
     s.read_to_string(&mut all).unwrap();
@@ -697,19 +787,7 @@ fn the_command_prints_its_address_and_stops_cleanly_on_ctrl_c() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    let addr: SocketAddr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .unwrap();
+    let addr = address_printed(&mut child);
     assert!(addr.ip().is_loopback());
     assert_eq!(get(addr, "/healthz").status, 200);
     let pid = child.id().to_string();
@@ -738,6 +816,80 @@ fn the_command_prints_its_address_and_stops_cleanly_on_ctrl_c() {
         .read_to_string(&mut err)
         .unwrap();
     assert!(err.contains("stopped"), "{err}");
+}
+
+/// The address `aftercare serve` prints on its first line.
+fn address_printed(child: &mut std::process::Child) -> SocketAddr {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    url.trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap()
+}
+
+/// `aftercare serve` with `args` as a process, killed when dropped.
+struct Command {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Command {
+    fn start(args: &[&str]) -> Command {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aftercare"))
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr = address_printed(&mut child);
+        Command { child, addr }
+    }
+}
+
+impl Drop for Command {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_command_answers_to_the_names_given_with_allow_host() {
+    let served = Command::start(&[
+        "--allow-host",
+        "clinic-pc.local",
+        "--allow-host",
+        "10.1.2.3",
+    ]);
+    let port = served.addr.port();
+    assert_eq!(
+        get_as(served.addr, &format!("clinic-pc.local:{port}")).status,
+        200
+    );
+    assert_eq!(get_as(served.addr, "10.1.2.3").status, 200);
+    assert_eq!(
+        get_as(served.addr, &format!("localhost:{port}")).status,
+        200
+    );
+    let r = get_as(served.addr, &format!("attacker.example:{port}"));
+    assert_eq!(r.status, 421);
+    assert!(r.body.contains("`clinic-pc.local`"), "{}", r.body);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args(["serve", "--allow-host", "http://clinic-pc.local:8787"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a host name"), "{err}");
 }
 
 #[test]

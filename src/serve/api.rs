@@ -4,6 +4,7 @@
 //! rendered by `page`; connections and deadlines are set up by the parent module.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -11,7 +12,7 @@ use std::time::Instant;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Body as _, Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, Response};
+use hyper::{Method, Request, Response, Version};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -27,27 +28,19 @@ pub(super) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
 img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Answers one request within the request time limit, with the security headers.
+/// Requests that do not name this server are refused before they are routed.
 pub(super) async fn handle(
     request: Request<Incoming>,
     state: &State,
     client: &Client,
 ) -> Response<Body> {
-    let deadline = Instant::now() + state.limits.request_time;
-    let kind = Kind::of(request.uri().path());
     client
         .unread_body
         .store(!request.body().is_end_stream(), Ordering::Relaxed);
-    let routed =
-        tokio::time::timeout_at(deadline.into(), route(request, state, client, deadline)).await;
-    let mut answer = routed.unwrap_or_else(|_| {
-        let secs = state.limits.request_time.as_secs_f64();
-        failure(
-            state,
-            kind,
-            503,
-            &format!("the request took longer than the limit of {secs} s; try a shorter label"),
-        )
-    });
+    let mut answer = match host_refusal(&request, state, client) {
+        Some(refusal) => refusal,
+        None => answer_in_time(request, state, client).await,
+    };
     let headers = answer.headers_mut();
     if client.unread_body.load(Ordering::Relaxed) {
         // The client may still be sending; the connection cannot carry another request.
@@ -71,6 +64,125 @@ pub(super) async fn handle(
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     answer
+}
+
+/// A host name as requests are compared with it: without case, brackets (IPv6) or a
+/// final dot.
+pub(super) fn host_name(name: &str) -> String {
+    let name = name.trim();
+    let name = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The DNS-rebinding rule. A browser sends the name from the page's address as
+/// `Host`; a page at `attacker.example` whose name was pointed at this computer sends
+/// `attacker.example`. So only requests naming `localhost`, the address the client
+/// connected to, or a name given to the server (`Server::allow_hosts`) are answered,
+/// with any port; others get 421. HTTP/1.1 requires a Host (400 without one); HTTP/1.0
+/// did not.
+fn host_refusal(
+    request: &Request<Incoming>,
+    state: &State,
+    client: &Client,
+) -> Option<Response<Body>> {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let (first, second) = (hosts.next(), hosts.next());
+    let host = match (request.uri().authority(), first, second) {
+        (_, Some(_), Some(_)) => {
+            return Some(plain(
+                400,
+                "a request has one `Host` header; this one has several",
+            ));
+        }
+        // A request for `http://host/path` names its host there rather than in Host.
+        (Some(authority), _, _) => authority.as_str(),
+        (None, Some(value), None) => match value.to_str() {
+            Ok(v) => v,
+            Err(_) => return Some(plain(400, "the `Host` header is not a host name")),
+        },
+        (None, None, _) if request.version() < Version::HTTP_11 => return None,
+        (None, None, _) => {
+            return Some(plain(
+                400,
+                "the request has no `Host` header; HTTP/1.1 requires one naming this server, such as `Host: localhost`",
+            ));
+        }
+    };
+    let Some(name) = host_without_port(host) else {
+        return Some(plain(
+            400,
+            &format!("the `Host` header `{host}` is not a host name with an optional port"),
+        ));
+    };
+    if answers_to(&name, state, client) {
+        return None;
+    }
+    let mut names = vec![
+        "`localhost`".to_string(),
+        format!("`{}`", client.local.ip()),
+    ];
+    names.extend(state.allowed_hosts.iter().map(|n| format!("`{n}`")));
+    Some(plain(
+        421,
+        &format!(
+            "this server does not answer to `{host}`, only to {}; start it with `--allow-host NAME` to add a name",
+            names.join(", ")
+        ),
+    ))
+}
+
+/// The host of a `Host` value (`name`, `name:port`, `[v6]:port`), as `host_name`
+/// gives it; `None` when the value is not of that form.
+fn host_without_port(host: &str) -> Option<String> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => {
+            let (name, rest) = v6.split_once(']')?;
+            (
+                name,
+                rest.strip_prefix(':').or(rest.is_empty().then_some(""))?,
+            )
+        }
+        None => host.rsplit_once(':').unwrap_or((host, "")),
+    };
+    let port_ok = port.is_empty() || port.parse::<u16>().is_ok();
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b));
+    (port_ok && name_ok).then(|| host_name(name))
+}
+
+/// Whether the server answers to a host name (as `host_name` gives it).
+fn answers_to(name: &str, state: &State, client: &Client) -> bool {
+    name == "localhost"
+        || name
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical() == client.local.ip().to_canonical())
+        || state.allowed_hosts.iter().any(|n| n == name)
+}
+
+/// The request's answer, or 503 when it is not ready within the request time limit.
+async fn answer_in_time(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+) -> Response<Body> {
+    let deadline = Instant::now() + state.limits.request_time;
+    let kind = Kind::of(request.uri().path());
+    let routed =
+        tokio::time::timeout_at(deadline.into(), route(request, state, client, deadline)).await;
+    routed.unwrap_or_else(|_| {
+        let secs = state.limits.request_time.as_secs_f64();
+        failure(
+            state,
+            kind,
+            503,
+            &format!("the request took longer than the limit of {secs} s; try a shorter label"),
+        )
+    })
 }
 
 /// Which kind of answer a path gets, for errors: JSON for the API, HTML for the page.
@@ -500,7 +612,7 @@ fn failure(state: &State, kind: Kind, status: u16, message: &str) -> Response<Bo
             ),
         ),
         Kind::Fragment => html(status, page::error(message)),
-        Kind::Plain => response(status, "text/plain; charset=utf-8", format!("{message}\n")),
+        Kind::Plain => plain(status, message),
     }
 }
 
@@ -524,6 +636,10 @@ fn json_error(status: u16, message: &str) -> Response<Body> {
         "application/json",
         serde_json::to_vec(&body).unwrap_or_default(),
     )
+}
+
+fn plain(status: u16, message: &str) -> Response<Body> {
+    response(status, "text/plain; charset=utf-8", format!("{message}\n"))
 }
 
 fn html(status: u16, body: String) -> Response<Body> {

@@ -86,7 +86,7 @@ pub enum ServeError {
 /// A bound, not yet running server.
 pub struct Server {
     listener: std::net::TcpListener,
-    state: Arc<State>,
+    state: State,
 }
 
 /// A server running on a background thread (for tests and embedding). Dropping it
@@ -104,8 +104,20 @@ impl Server {
         let listener = std::net::TcpListener::bind(addr)
             .map_err(|source| ServeError::Bind { addr, source })?;
         listener.set_nonblocking(true).map_err(ServeError::Start)?;
-        let state = Arc::new(State::new(checker, limits));
+        let state = State::new(checker, limits);
         Ok(Server { listener, state })
+    }
+
+    /// Names the server answers to besides `localhost` and the address a client
+    /// connected to (such as the computer's name on the clinic's network). Requests
+    /// naming anything else in their `Host` header are refused with 421, so that a web
+    /// page whose name an attacker points at this computer (DNS rebinding) cannot use
+    /// the server. Names are compared without case and with any port.
+    pub fn allow_hosts<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Server {
+        self.state
+            .allowed_hosts
+            .extend(names.into_iter().map(|n| api::host_name(n.as_ref())));
+        self
     }
 
     /// The address actually bound.
@@ -131,7 +143,7 @@ impl Server {
         runtime.block_on(async move {
             let listener =
                 tokio::net::TcpListener::from_std(self.listener).map_err(ServeError::Start)?;
-            accept_loop(listener, self.state, shutdown).await;
+            accept_loop(listener, Arc::new(self.state), shutdown).await;
             Ok(())
         })
     }
@@ -218,6 +230,9 @@ struct State {
     product_types: Vec<String>,
     /// The zone for treatment times when a request names none.
     default_tz: jiff::tz::TimeZone,
+    /// Host names answered besides `localhost` and the address connected to, in the
+    /// form `api::host_name` gives.
+    allowed_hosts: Vec<String>,
 }
 
 impl State {
@@ -230,6 +245,7 @@ impl State {
             long_checks: Arc::new(Semaphore::new(threads)),
             product_types,
             default_tz: jiff::tz::TimeZone::system(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -260,7 +276,17 @@ where
             },
         };
         let _ = stream.set_nodelay(true);
-        connections.spawn(connection(stream, state.clone(), closing_rx.clone(), slot));
+        let Ok(local) = stream.local_addr() else {
+            continue;
+        };
+        let client = Arc::new(Client::new(local));
+        connections.spawn(connection(
+            stream,
+            client,
+            state.clone(),
+            closing_rx.clone(),
+            slot,
+        ));
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
@@ -277,11 +303,11 @@ where
 /// shuts down. `_slot` frees the connection's place when the task ends.
 async fn connection(
     stream: tokio::net::TcpStream,
+    client: Arc<Client>,
     state: Arc<State>,
     mut closing: watch::Receiver<bool>,
     _slot: tokio::sync::OwnedSemaphorePermit,
 ) {
-    let client = Arc::new(Client::default());
     let service_state = state.clone();
     let service_client = client.clone();
     let service = service_fn(move |request: Request<Incoming>| -> Answer {
@@ -317,11 +343,22 @@ async fn connection(
 type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
 /// One client's connection, as the routes see it.
-#[derive(Default)]
 struct Client {
+    /// The address the client connected to: with `--bind 0.0.0.0`, the one of this
+    /// computer's addresses it used, which its `Host` header may name.
+    local: SocketAddr,
     /// Set while the request being answered has a body the server has not read to
     /// the end: its answer then closes the connection, after a lingering read.
     unread_body: AtomicBool,
+}
+
+impl Client {
+    fn new(local: SocketAddr) -> Client {
+        Client {
+            local,
+            unread_body: AtomicBool::new(false),
+        }
+    }
 }
 
 /// How much of an unread request body is read and thrown away before the socket
