@@ -169,6 +169,9 @@ fn the_page_is_one_form_with_no_external_loads_and_a_strict_policy() {
     }
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    // Not `no-referrer`: under it the page's own form post carries `Origin: null`,
+    // which the cross-site rule refuses.
+    assert_eq!(r.header("referrer-policy"), Some("same-origin"));
     // No inline script or style (the policy forbids them), nothing from elsewhere.
     assert!(!r.body.contains("<script>"));
     assert!(!r.body.contains("<style"));
@@ -395,7 +398,7 @@ fn unknown_paths_are_404_and_wrong_methods_405() {
     assert!(r.json()["error"].is_string());
     let r = get(srv.addr(), "/api/check");
     assert_eq!(r.status, 405);
-    assert_eq!(r.header("allow"), Some("POST"));
+    assert_eq!(r.header("allow"), Some("POST, OPTIONS"));
     let r = request(srv.addr(), "DELETE", "/", "", b"");
     assert_eq!(r.status, 405);
 }
@@ -485,6 +488,120 @@ fn a_name_given_to_the_server_is_answered_too() {
     assert_eq!(
         get_as(srv.addr(), &format!("other.example:{port}")).status,
         421
+    );
+}
+
+/// A POST with extra header lines (`Name: value\r\n` each).
+fn post_with(addr: SocketAddr, path: &str, content_type: &str, extra: &str, body: &[u8]) -> Reply {
+    let mut bytes = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(body);
+    raw(addr, &bytes)
+}
+
+/// The two posts a page can make: the plain form and the API.
+fn both_posts(addr: SocketAddr, extra: &str) -> [Reply; 2] {
+    let form = form(&[("label", ACID_LABEL)]);
+    [
+        post_with(addr, "/", "application/x-www-form-urlencoded", extra, &form),
+        post_with(
+            addr,
+            "/api/check",
+            "text/plain",
+            extra,
+            ACID_LABEL.as_bytes(),
+        ),
+    ]
+}
+
+#[test]
+fn a_post_from_a_page_of_another_origin_is_403() {
+    let srv = server();
+    let port = srv.addr().port();
+    for origin in [
+        "http://attacker.example".to_string(),
+        format!("http://attacker.example:{port}"),
+        // Same computer, another port: another origin (any local web app).
+        format!("http://127.0.0.1:{}", u32::from(port) + 1),
+        format!("http://localhost:{port}"),
+        // Sandboxed frames, data: and file: pages send `null`.
+        "null".to_string(),
+    ] {
+        for r in both_posts(srv.addr(), &format!("Origin: {origin}\r\n")) {
+            assert_eq!(r.status, 403, "Origin: {origin}: {}", r.body);
+            assert!(r.body.contains("another origin"), "{}", r.body);
+        }
+    }
+}
+
+#[test]
+fn a_post_the_browser_marks_cross_site_is_403() {
+    let srv = server();
+    for site in ["cross-site", "same-site"] {
+        for r in both_posts(srv.addr(), &format!("Sec-Fetch-Site: {site}\r\n")) {
+            assert_eq!(r.status, 403, "Sec-Fetch-Site: {site}: {}", r.body);
+        }
+    }
+}
+
+#[test]
+fn a_post_from_the_page_itself_is_answered() {
+    let srv = server();
+    let port = srv.addr().port();
+    // What a browser sends for the page at http://127.0.0.1:PORT/ ...
+    let own = format!(
+        "Origin: http://{}\r\nSec-Fetch-Site: same-origin\r\n",
+        srv.addr()
+    );
+    for r in both_posts(srv.addr(), &own) {
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    // ... and for the page at http://localhost:PORT/.
+    let mut bytes = format!(
+        "POST /api/check HTTP/1.1\r\nHost: localhost:{port}\r\nOrigin: http://localhost:{port}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        ACID_LABEL.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(ACID_LABEL.as_bytes());
+    assert_eq!(raw(srv.addr(), &bytes).status, 200);
+}
+
+#[test]
+fn a_post_without_origin_is_answered() {
+    // curl, scripts and other programs send no Origin.
+    let srv = server();
+    for r in both_posts(srv.addr(), "") {
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+}
+
+#[test]
+fn options_is_204_with_allow_and_grants_no_other_origin() {
+    let srv = server();
+    let preflight = format!(
+        "OPTIONS /api/check HTTP/1.1\r\nHost: {}\r\nOrigin: http://attacker.example\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n",
+        srv.addr()
+    );
+    let r = raw(srv.addr(), preflight.as_bytes());
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("allow"), Some("POST, OPTIONS"));
+    assert!(r.body.is_empty());
+    assert!(
+        !r.headers
+            .iter()
+            .any(|(k, _)| k.to_ascii_lowercase().starts_with("access-control-")),
+        "{:?}",
+        r.headers
+    );
+    let r = request(srv.addr(), "OPTIONS", "/", "", b"");
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST, OPTIONS"));
+    assert_eq!(
+        request(srv.addr(), "OPTIONS", "/nowhere", "", b"").status,
+        404
     );
 }
 

@@ -37,7 +37,9 @@ pub(super) async fn handle(
     client
         .unread_body
         .store(!request.body().is_end_stream(), Ordering::Relaxed);
-    let mut answer = match host_refusal(&request, state, client) {
+    let refusal =
+        host_refusal(&request, state, client).or_else(|| cross_origin_refusal(&request, state));
+    let mut answer = match refusal {
         Some(refusal) => refusal,
         None => answer_in_time(request, state, client).await,
     };
@@ -54,9 +56,12 @@ pub(super) async fn handle(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Nothing about the page reaches another site; `same-origin` rather than
+    // `no-referrer` because under `no-referrer` a browser sends `Origin: null` with the
+    // page's own form post, which the cross-site rule cannot tell from a sandboxed page.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Labels may be a patient's; nothing is worth keeping in a cache.
@@ -90,19 +95,15 @@ fn host_refusal(
 ) -> Option<Response<Body>> {
     let mut hosts = request.headers().get_all(header::HOST).iter();
     let (first, second) = (hosts.next(), hosts.next());
-    let host = match (request.uri().authority(), first, second) {
+    let host = match (host(request), first, second) {
         (_, Some(_), Some(_)) => {
             return Some(plain(
                 400,
                 "a request has one `Host` header; this one has several",
             ));
         }
-        // A request for `http://host/path` names its host there rather than in Host.
-        (Some(authority), _, _) => authority.as_str(),
-        (None, Some(value), None) => match value.to_str() {
-            Ok(v) => v,
-            Err(_) => return Some(plain(400, "the `Host` header is not a host name")),
-        },
+        (Some(host), _, _) => host,
+        (None, Some(_), _) => return Some(plain(400, "the `Host` header is not a host name")),
         (None, None, _) if request.version() < Version::HTTP_11 => return None,
         (None, None, _) => {
             return Some(plain(
@@ -111,7 +112,7 @@ fn host_refusal(
             ));
         }
     };
-    let Some(name) = host_without_port(host) else {
+    let Some((name, _)) = split_host(host) else {
         return Some(plain(
             400,
             &format!("the `Host` header `{host}` is not a host name with an optional port"),
@@ -134,9 +135,18 @@ fn host_refusal(
     ))
 }
 
-/// The host of a `Host` value (`name`, `name:port`, `[v6]:port`), as `host_name`
-/// gives it; `None` when the value is not of that form.
-fn host_without_port(host: &str) -> Option<String> {
+/// The host a request names: the authority of an absolute URI (`GET http://host/`),
+/// which takes the place of Host, or the Host header.
+fn host(request: &Request<Incoming>) -> Option<&str> {
+    match request.uri().authority() {
+        Some(authority) => Some(authority.as_str()),
+        None => request.headers().get(header::HOST)?.to_str().ok(),
+    }
+}
+
+/// A `Host` value or an origin's authority (`name`, `name:port`, `[v6]:port`) as the
+/// name (as `host_name` gives it) and the port; `None` when it is not of that form.
+fn split_host(host: &str) -> Option<(String, Option<u16>)> {
     let (name, port) = match host.strip_prefix('[') {
         Some(v6) => {
             let (name, rest) = v6.split_once(']')?;
@@ -147,12 +157,67 @@ fn host_without_port(host: &str) -> Option<String> {
         }
         None => host.rsplit_once(':').unwrap_or((host, "")),
     };
-    let port_ok = port.is_empty() || port.parse::<u16>().is_ok();
+    let port = match port {
+        "" => None,
+        p => Some(p.parse::<u16>().ok()?),
+    };
     let name_ok = !name.is_empty()
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b));
-    (port_ok && name_ok).then(|| host_name(name))
+    name_ok.then(|| (host_name(name), port))
+}
+
+/// The cross-site rule (CSRF): the page's form and the API act on what they are sent,
+/// so a POST made by a page of another origin is refused with 403. A browser says
+/// where a request comes from in `Origin` (compared with the request's own Host:
+/// scheme `http` or `https`, name and port) and in `Sec-Fetch-Site` (only
+/// `same-origin`, or `none` for what the user did, is accepted). `Origin: null`
+/// (sandboxed frames, `file:` pages) is refused. Programs such as curl send neither
+/// and are answered. GET, HEAD and OPTIONS change nothing and are not checked.
+fn cross_origin_refusal(request: &Request<Incoming>, state: &State) -> Option<Response<Body>> {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return None;
+    }
+    let headers = request.headers();
+    let site_ok = headers
+        .get("sec-fetch-site")
+        .is_none_or(|site| matches!(site.as_bytes(), b"same-origin" | b"none"));
+    let origin_ok = headers
+        .get(header::ORIGIN)
+        .is_none_or(|origin| same_origin(origin.as_bytes(), host(request)));
+    if site_ok && origin_ok {
+        return None;
+    }
+    Some(failure(
+        state,
+        Kind::of(request.uri().path()),
+        403,
+        "this request comes from a page of another origin; post from this server's own page, or from a program (which sends no `Origin`)",
+    ))
+}
+
+/// Whether an `Origin` value is the origin of a request naming `host`.
+fn same_origin(origin: &[u8], host: Option<&str>) -> bool {
+    let Some((host_name, host_port)) = host.and_then(split_host) else {
+        return false;
+    };
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    let (authority, default_port) = if let Some(a) = origin.strip_prefix("http://") {
+        (a, 80)
+    } else if let Some(a) = origin.strip_prefix("https://") {
+        (a, 443)
+    } else {
+        return false;
+    };
+    split_host(authority).is_some_and(|(name, port)| {
+        name == host_name && port.unwrap_or(default_port) == host_port.unwrap_or(default_port)
+    })
 }
 
 /// Whether the server answers to a host name (as `host_name` gives it).
@@ -217,6 +282,7 @@ async fn route(
     let get = method == Method::GET || method == Method::HEAD;
     let post = method == Method::POST;
     match path {
+        _ if method == Method::OPTIONS => options(path, state, kind),
         "/" if get => html(
             200,
             page::page(&FormValues::default(), "", &state.product_types),
@@ -227,20 +293,48 @@ async fn route(
         "/api/check" if post => api_check(request, state, client, deadline).await,
         "/api/explain" if get => api_explain(request.uri().query(), state),
         "/healthz" if get => response(200, "text/plain; charset=utf-8", "ok\n"),
-        "/" => not_allowed(state, kind, "GET, HEAD, POST"),
-        "/static/page.css" | "/static/page.js" | "/api/explain" | "/healthz" => {
-            not_allowed(state, kind, "GET, HEAD")
-        }
-        "/result" | "/api/check" => not_allowed(state, kind, "POST"),
-        _ => failure(
-            state,
-            kind,
-            404,
-            &format!(
-                "no page at `{path}`; the routes are `/`, `POST /api/check`, `GET /api/explain?name=...` and `/healthz`"
-            ),
-        ),
+        _ => match allowed_methods(path) {
+            Some(allow) => not_allowed(state, kind, allow),
+            None => not_found(path, state, kind),
+        },
     }
+}
+
+/// The methods a path answers, as `Allow` gives them; `None` for no such path.
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    match path {
+        "/" | "*" => Some("GET, HEAD, POST, OPTIONS"),
+        "/result" | "/api/check" => Some("POST, OPTIONS"),
+        "/static/page.css" | "/static/page.js" | "/api/explain" | "/healthz" => {
+            Some("GET, HEAD, OPTIONS")
+        }
+        _ => None,
+    }
+}
+
+/// `OPTIONS`: 204 with the path's methods in `Allow`. No `Access-Control-Allow-*`
+/// header: no page of another origin is granted anything, so a browser stops the
+/// cross-origin request its preflight asks about.
+fn options(path: &str, state: &State, kind: Kind) -> Response<Body> {
+    let Some(allow) = allowed_methods(path) else {
+        return not_found(path, state, kind);
+    };
+    let mut r = Response::new(Body::default());
+    *r.status_mut() = hyper::StatusCode::NO_CONTENT;
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+fn not_found(path: &str, state: &State, kind: Kind) -> Response<Body> {
+    failure(
+        state,
+        kind,
+        404,
+        &format!(
+            "no page at `{path}`; the routes are `/`, `POST /api/check`, `GET /api/explain?name=...` and `/healthz`"
+        ),
+    )
 }
 
 /// The page's form, posted without JavaScript (`/`, the whole page) or by the page's
