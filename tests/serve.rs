@@ -273,6 +273,66 @@ fn api_check_takes_the_label_as_plain_text_with_options_in_the_query() {
 }
 
 #[test]
+fn a_raw_label_sent_with_the_form_content_type_is_read_as_the_label() {
+    // `curl --data-binary @label.txt URL/api/check` sends the file as it is, labelled
+    // `application/x-www-form-urlencoded`.
+    let srv = server();
+    let label = "Ingredients: Water, Glycerin, Retinol 0.5%, Parfum+, pH=5.5 & fragrance-free";
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check?profile=deep",
+        "application/x-www-form-urlencoded",
+        label.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["profile"], "deep");
+    assert_eq!(v["findings"][0]["category"], "retinoid");
+    // Read as sent: `+` not turned into a space, `=` and `&` not taken apart.
+    let texts: Vec<&str> = v["ingredients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains(&"Parfum+"), "{texts:?}");
+    assert!(texts.contains(&"pH=5.5 & fragrance-free"), "{texts:?}");
+}
+
+#[test]
+fn a_form_naming_a_parameter_is_read_as_a_form() {
+    let srv = server();
+    let body = form(&[
+        ("label", ACID_LABEL),
+        ("type", "scrub"),
+        ("profile", "light"),
+    ]);
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check",
+        "application/x-www-form-urlencoded",
+        &body,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["product_type"], "scrub");
+    assert_eq!(v["profile"], "light");
+    // A form with a parameter name and a misspelt one is still a form, and says so.
+    let body = form(&[("label", ACID_LABEL), ("profle", "deep")]);
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check",
+        "application/x-www-form-urlencoded",
+        &body,
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("`profle`"));
+}
+
+#[test]
 fn malformed_json_is_a_400_that_says_what_is_wrong() {
     let srv = server();
     let r = request(

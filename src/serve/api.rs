@@ -365,7 +365,8 @@ async fn form_post(
 }
 
 /// `POST /api/check`: the label as JSON (`{"label": ..., "profile": ...}`), as a form,
-/// or as the body itself (`text/plain`, options in the query string).
+/// or as the body itself (`text/plain`, options in the query string). A form body that
+/// names no parameter is the label itself too: see `names_a_parameter`.
 async fn api_check(
     request: Request<Incoming>,
     state: &State,
@@ -400,9 +401,12 @@ async fn api_check(
             Ok(body) => body.ask(),
             Err(e) => Err(format!("malformed JSON: {e}")),
         }
-    } else if content_type == "application/x-www-form-urlencoded" {
+    } else if content_type == "application/x-www-form-urlencoded" && names_a_parameter(&bytes) {
         Ask::from_pairs(form_urlencoded::parse(&bytes), true)
-    } else if content_type.is_empty() || content_type.starts_with("text/") {
+    } else if content_type.is_empty()
+        || content_type.starts_with("text/")
+        || content_type == "application/x-www-form-urlencoded"
+    {
         let decoded = crate::input::decode(&bytes);
         Ask::from_pairs(form_urlencoded::parse(query.as_bytes()), false).map(|mut ask| {
             ask.label = decoded.text;
@@ -427,6 +431,14 @@ async fn api_check(
         },
         Err((status, message)) => json_error(status, &message),
     }
+}
+
+/// Whether a form body is a form: one of its keys is a parameter name (`label=...`).
+/// `curl --data-binary @label.txt` sends a label file as it is, with the form content
+/// type; read as a form, `Ingredients: Water, Glycerin` would be one unknown key. Such
+/// a body is the label, as sent (no `+` or `%` decoded), like a `text/plain` one.
+fn names_a_parameter(body: &[u8]) -> bool {
+    form_urlencoded::parse(body).any(|(key, _)| KEYS.contains(&key.as_ref()))
 }
 
 /// `GET /api/explain?name=...`: what the database knows about one ingredient, as
