@@ -814,6 +814,118 @@ fn stalled_and_garbage_clients_do_not_block_the_others() {
     drop(stalled);
 }
 
+/// This process's limit on open files (the soft one), where the system says.
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// Connections that keep the server waiting: a third idle, a third sending their
+/// headers a byte at a time, a third sending a body a byte at a time. A thread sends
+/// the bytes until the returned flag is set.
+fn stalling_clients(
+    addr: SocketAddr,
+    count: usize,
+) -> (
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::thread::JoinHandle<()>,
+) {
+    let mut clients: Vec<TcpStream> = (0..count)
+        .map(|i| {
+            let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(30)).unwrap();
+            let start: &[u8] = match i % 3 {
+                0 => b"",
+                1 => b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ",
+                _ => b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nWater",
+            };
+            s.write_all(start).unwrap();
+            s
+        })
+        .collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let trickle = std::thread::spawn(move || {
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            for s in clients.iter_mut().skip(1).step_by(3) {
+                // A client the server closed fails here; that is allowed.
+                let _ = s.write(b"a");
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    (stop, trickle)
+}
+
+/// `GET /healthz` on a new connection; the reply, or what went wrong, within `wait`.
+fn healthz_within(addr: SocketAddr, wait: Duration) -> Result<Reply, String> {
+    let started = Instant::now();
+    let mut s = TcpStream::connect_timeout(&addr, wait).map_err(|e| format!("connect: {e}"))?;
+    s.set_read_timeout(Some(wait)).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| format!("write: {e}"))?;
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes)
+        .map_err(|e| format!("no answer after {:?}: {e}", started.elapsed()))?;
+    if started.elapsed() > wait {
+        return Err(format!("answered after {:?}", started.elapsed()));
+    }
+    Ok(parse_reply(&bytes))
+}
+
+#[test]
+fn idle_and_trickling_connections_do_not_keep_a_new_client_waiting() {
+    // 1,100 such connections against the default 1,024 places, when this process may
+    // open 2,200 sockets (both ends are here); fewer against fewer places otherwise.
+    let budget = open_file_limit().unwrap_or(1024).saturating_sub(300) / 2;
+    let (count, limits) = if budget >= 1100 {
+        (1100, Limits::default())
+    } else {
+        let places = budget * 9 / 10;
+        let limits = Limits {
+            max_connections: places,
+            ..Limits::default()
+        };
+        (budget, limits)
+    };
+    assert!(
+        count >= 100,
+        "too few files allowed for this test: {budget}"
+    );
+    let srv = start(limits);
+    let (stop, trickle) = stalling_clients(srv.addr(), count);
+    let answer = healthz_within(srv.addr(), Duration::from_secs(2));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    trickle.join().unwrap();
+    let r = answer.unwrap_or_else(|e| panic!("with {count} stalling clients: {e}"));
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn a_server_out_of_file_descriptors_still_answers_a_new_client() {
+    // The common default limit is 1,024 files, fewer than the 1,024 connections the
+    // server keeps plus its own; here the limit is 256 and the clients 300.
+    let mut child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -S -n 256 && exec \"$0\" serve --port 0",
+            env!("CARGO_BIN_EXE_aftercare"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = address_printed(&mut child);
+    let (stop, trickle) = stalling_clients(addr, 300);
+    let answer = healthz_within(addr, Duration::from_secs(2));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    trickle.join().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let r = answer.unwrap_or_else(|e| panic!("with 300 stalling clients and 256 files: {e}"));
+    assert_eq!(r.status, 200);
+}
+
 #[test]
 fn keep_alive_serves_several_requests_on_one_connection() {
     let srv = server();

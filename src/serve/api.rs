@@ -689,7 +689,11 @@ async fn read_body(
         return Err(too_large());
     }
     let body = Limited::new(request.into_body(), limit);
-    match tokio::time::timeout_at(deadline.into(), body.collect()).await {
+    // Waiting on the client: a slow body may lose its place to a new client.
+    client.waiting();
+    let collected = tokio::time::timeout_at(deadline.into(), body.collect()).await;
+    client.busy();
+    match collected {
         Err(_) => Err((
             408,
             format!(

@@ -17,13 +17,14 @@
 mod api;
 mod page;
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -31,7 +32,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::AsyncWrite;
-use tokio::sync::{Semaphore, oneshot, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 
 use crate::assess::Checker;
@@ -47,7 +48,10 @@ pub struct Limits {
     /// Time a client has to send a request's headers, also the longest an idle
     /// keep-alive connection stays open.
     pub header_time: Duration,
-    /// Open connections; further clients wait in the listen backlog.
+    /// Open connections. A client arriving when all are open takes the place of the
+    /// connection that has kept the server waiting longest (idle, or sending its
+    /// request slowly); it waits only while every connection has a request being
+    /// worked on.
     pub max_connections: usize,
     /// Labels up to this size are checked on the runtime's threads; longer ones on the
     /// blocking pool, a few at a time, so that they cannot delay short ones.
@@ -254,23 +258,21 @@ async fn accept_loop<F>(listener: tokio::net::TcpListener, state: Arc<State>, sh
 where
     F: Future<Output = ()> + Send,
 {
-    let slots = Arc::new(Semaphore::new(state.limits.max_connections));
+    let places = Arc::new(Places::new(state.limits.max_connections));
     let (closing, closing_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
-        let slot = tokio::select! {
-            _ = &mut shutdown => break,
-            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
-        };
         let stream = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
+                Err(e) if is_lost_connection(&e) => continue,
                 Err(_) => {
-                    // Out of file descriptors or a connection reset before accept: wait
-                    // a little instead of spinning, then go on.
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    // Most likely out of file descriptors (the system's limit on open
+                    // files is often 1,024, below `max_connections` plus the server's
+                    // own): make room as for a full house, then try again.
+                    places.make_room().await;
                     continue;
                 }
             },
@@ -279,14 +281,11 @@ where
         let Ok(local) = stream.local_addr() else {
             continue;
         };
-        let client = Arc::new(Client::new(local));
-        connections.spawn(connection(
-            stream,
-            client,
-            state.clone(),
-            closing_rx.clone(),
-            slot,
-        ));
+        let place = tokio::select! {
+            _ = &mut shutdown => break,
+            place = places.take(local) => place,
+        };
+        connections.spawn(connection(stream, place, state.clone(), closing_rx.clone()));
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
@@ -299,21 +298,36 @@ where
     connections.abort_all();
 }
 
-/// Serves one connection (HTTP/1.1 with keep-alive) until it closes or the server
-/// shuts down. `_slot` frees the connection's place when the task ends.
+/// An accept error that concerns only the connection being accepted (its client gave
+/// up), not the server.
+fn is_lost_connection(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted, WouldBlock};
+    matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionReset | Interrupted | WouldBlock
+    )
+}
+
+/// Serves one connection (HTTP/1.1 with keep-alive) until it closes, the server shuts
+/// down, or its place is given to a new client. The place is freed when the task ends.
 async fn connection(
     stream: tokio::net::TcpStream,
-    client: Arc<Client>,
+    place: Place,
     state: Arc<State>,
     mut closing: watch::Receiver<bool>,
-    _slot: tokio::sync::OwnedSemaphorePermit,
 ) {
+    let client = place.client.clone();
     let service_state = state.clone();
     let service_client = client.clone();
     let service = service_fn(move |request: Request<Incoming>| -> Answer {
         let state = service_state.clone();
         let client = service_client.clone();
-        Box::pin(async move { Ok(api::handle(request, &state, &client).await) })
+        Box::pin(async move {
+            client.busy();
+            let answer = api::handle(request, &state, &client).await;
+            client.waiting();
+            Ok(answer)
+        })
     });
     let mut builder = http1::Builder::new();
     builder
@@ -325,6 +339,8 @@ async fn connection(
     let finished = loop {
         tokio::select! {
             done = std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)) => break done,
+            // Dropping the connection closes the socket.
+            _ = client.evicted.notified() => return,
             changed = closing.wait_for(|c| *c), if !signalled => {
                 let _ = changed;
                 signalled = true;
@@ -333,16 +349,18 @@ async fn connection(
         }
     };
     if finished.is_ok() && client.unread_body.load(Ordering::Relaxed) {
-        linger(conn.into_parts().io.into_inner()).await;
+        tokio::select! {
+            _ = linger(conn.into_parts().io.into_inner()) => {}
+            _ = client.evicted.notified() => {}
+        }
     }
-    // Otherwise dropping the connection closes the socket.
 }
 
 /// What one service call returns; boxed so that the connection can hand back its
 /// socket when it ends (`poll_without_shutdown` wants an `Unpin` future).
 type Answer = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
-/// One client's connection, as the routes see it.
+/// One client's connection, as the routes and `Places` see it.
 struct Client {
     /// The address the client connected to: with `--bind 0.0.0.0`, the one of this
     /// computer's addresses it used, which its `Host` header may name.
@@ -350,14 +368,147 @@ struct Client {
     /// Set while the request being answered has a body the server has not read to
     /// the end: its answer then closes the connection, after a lingering read.
     unread_body: AtomicBool,
+    /// Since when the server has been waiting on the client (for a request's headers
+    /// or body, or to take its answer), in microseconds since `epoch` plus one; 0
+    /// while the server works on a request.
+    waiting_since: AtomicU64,
+    epoch: Instant,
+    /// Notified when the connection's place is given to a new client.
+    evicted: Notify,
 }
 
 impl Client {
-    fn new(local: SocketAddr) -> Client {
-        Client {
+    fn new(local: SocketAddr, epoch: Instant) -> Client {
+        let client = Client {
             local,
             unread_body: AtomicBool::new(false),
+            waiting_since: AtomicU64::new(0),
+            epoch,
+            evicted: Notify::new(),
+        };
+        client.waiting();
+        client
+    }
+
+    /// The server is working on a request: the connection keeps its place.
+    fn busy(&self) {
+        self.waiting_since.store(0, Ordering::Relaxed);
+    }
+
+    /// The server waits on the client from now: the connection may lose its place.
+    fn waiting(&self) {
+        let since = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX - 1);
+        self.waiting_since.store(since + 1, Ordering::Relaxed);
+    }
+
+    fn waiting_since(&self) -> Option<u64> {
+        match self.waiting_since.load(Ordering::Relaxed) {
+            0 => None,
+            since => Some(since),
         }
+    }
+}
+
+/// The places for open connections (`Limits::max_connections`). When all are taken,
+/// a new client takes the place of the connection that has kept the server waiting
+/// longest (idle, sending its headers or body slowly, or not reading its answer):
+/// such clients cost the server nothing to drop and would otherwise keep every new
+/// client out until their deadlines. Only when every connection has a request being
+/// worked on does a new client wait, for the first place freed.
+struct Places {
+    free: Arc<Semaphore>,
+    open: Mutex<HashMap<u64, Arc<Client>>>,
+    next_id: AtomicU64,
+    /// Notified whenever a connection's place is freed (its socket already closed).
+    freed: Notify,
+    epoch: Instant,
+}
+
+/// A connection's place, freed when the connection's task ends.
+struct Place {
+    places: Arc<Places>,
+    id: u64,
+    client: Arc<Client>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Places {
+    fn new(max_connections: usize) -> Places {
+        Places {
+            free: Arc::new(Semaphore::new(max_connections)),
+            open: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(0),
+            freed: Notify::new(),
+            epoch: Instant::now(),
+        }
+    }
+
+    /// A place for a new connection: a free one, or the one of the connection that has
+    /// waited longest on its client, or else the first one freed.
+    async fn take(self: &Arc<Places>, local: SocketAddr) -> Place {
+        let permit = match self.free.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                self.evict_longest_waiting();
+                self.free
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed")
+            }
+        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let client = Arc::new(Client::new(local, self.epoch));
+        self.lock().insert(id, client.clone());
+        Place {
+            places: self.clone(),
+            id,
+            client,
+            _permit: permit,
+        }
+    }
+
+    /// Frees a file descriptor: closes the connection that has waited longest on its
+    /// client and waits (briefly) until it is gone; pauses a little when none can go.
+    async fn make_room(&self) {
+        let freed = self.freed.notified();
+        tokio::pin!(freed);
+        freed.as_mut().enable();
+        if self.evict_longest_waiting() {
+            let _ = tokio::time::timeout(Duration::from_millis(100), freed).await;
+        } else {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Tells the connection that has waited longest on its client to close; false
+    /// when every connection has a request being worked on.
+    fn evict_longest_waiting(&self) -> bool {
+        let mut open = self.lock();
+        let longest = open
+            .iter()
+            .filter_map(|(id, client)| Some((client.waiting_since()?, *id)))
+            .min();
+        let Some((_, id)) = longest else {
+            return false;
+        };
+        if let Some(client) = open.remove(&id) {
+            client.evicted.notify_one();
+        }
+        true
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Client>>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.places.lock().remove(&self.id);
+        self.places.freed.notify_waiters();
     }
 }
 
