@@ -89,7 +89,8 @@ pub enum ServeError {
 
 /// A bound, not yet running server.
 pub struct Server {
-    listener: std::net::TcpListener,
+    runtime: tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
     state: State,
 }
 
@@ -102,14 +103,27 @@ pub struct Running {
 }
 
 impl Server {
-    /// Binds the address (port 0 picks a free one). Binding happens here, before any
-    /// thread starts, so that the caller can report the address or the error.
+    /// Binds the address (port 0 picks a free one) and starts the runtime's threads.
+    /// Binding happens here, before serving, so that the caller can report the address
+    /// or the error, and clients can connect from then on.
     pub fn bind(addr: SocketAddr, checker: Checker, limits: Limits) -> Result<Server, ServeError> {
-        let listener = std::net::TcpListener::bind(addr)
-            .map_err(|source| ServeError::Bind { addr, source })?;
-        listener.set_nonblocking(true).map_err(ServeError::Start)?;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name("aftercare-serve")
+            .enable_all()
+            .build()
+            .map_err(ServeError::Start)?;
+        let listener = {
+            let _in_runtime = runtime.enter();
+            listen(addr).map_err(|source| ServeError::Bind { addr, source })?
+        };
         let state = State::new(checker, limits);
-        Ok(Server { listener, state })
+        Ok(Server {
+            runtime,
+            listener,
+            state,
+        })
     }
 
     /// Names the server answers to besides `localhost` and the address a client
@@ -137,19 +151,13 @@ impl Server {
     where
         F: Future<Output = ()> + Send,
     {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads)
-            .thread_name("aftercare-serve")
-            .enable_all()
-            .build()
-            .map_err(ServeError::Start)?;
-        runtime.block_on(async move {
-            let listener =
-                tokio::net::TcpListener::from_std(self.listener).map_err(ServeError::Start)?;
-            accept_loop(listener, Arc::new(self.state), shutdown).await;
-            Ok(())
-        })
+        let Server {
+            runtime,
+            listener,
+            state,
+        } = self;
+        runtime.block_on(accept_loop(listener, Arc::new(state), shutdown));
+        Ok(())
     }
 
     /// Runs the server on a background thread.
@@ -171,6 +179,24 @@ impl Server {
             thread: Some(thread),
         }
     }
+}
+
+/// Connections the kernel completes and queues while the server is busy accepting
+/// others. std's 128 overflows when hundreds of clients connect at once, and a client
+/// whose connection does not fit waits a second or more for its retry.
+const LISTEN_BACKLOG: u32 = 1024;
+
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As std does on Unix: a restarted server gets its port back at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 impl Running {
