@@ -1,5 +1,6 @@
-//! Routes: which method and path go where, reading request bodies within the limits,
-//! turning a request into `Options`, running the check, the JSON API (`/api/check`,
+//! Routes: which requests are answered at all (the `Host` and cross-origin rules),
+//! which method and path go where, reading request bodies within the limits, turning a
+//! request into `Options`, running the check, the JSON API (`/api/check`,
 //! `/api/explain`, `/healthz`) and the security headers on every response. The HTML is
 //! rendered by `page`; connections and deadlines are set up by the parent module.
 
@@ -28,7 +29,8 @@ pub(super) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
 img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Answers one request within the request time limit, with the security headers.
-/// Requests that do not name this server are refused before they are routed.
+/// Requests that do not name this server, and posts from pages of other origins, are
+/// refused before they are routed.
 pub(super) async fn handle(
     request: Request<Incoming>,
     state: &State,
@@ -135,6 +137,15 @@ fn host_refusal(
     ))
 }
 
+/// Whether the server answers to a host name (as `host_name` gives it).
+fn answers_to(name: &str, state: &State, client: &Client) -> bool {
+    name == "localhost"
+        || name
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical() == client.local.ip().to_canonical())
+        || state.allowed_hosts.iter().any(|n| n == name)
+}
+
 /// The host a request names: the authority of an absolute URI (`GET http://host/`),
 /// which takes the place of Host, or the Host header.
 fn host(request: &Request<Incoming>) -> Option<&str> {
@@ -218,15 +229,6 @@ fn same_origin(origin: &[u8], host: Option<&str>) -> bool {
     split_host(authority).is_some_and(|(name, port)| {
         name == host_name && port.unwrap_or(default_port) == host_port.unwrap_or(default_port)
     })
-}
-
-/// Whether the server answers to a host name (as `host_name` gives it).
-fn answers_to(name: &str, state: &State, client: &Client) -> bool {
-    name == "localhost"
-        || name
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.to_canonical() == client.local.ip().to_canonical())
-        || state.allowed_hosts.iter().any(|n| n == name)
 }
 
 /// The request's answer, or 503 when it is not ready within the request time limit.

@@ -3,10 +3,12 @@
 //!
 //! This module owns the connection side: binding, the accept loop, the limits that keep
 //! one client from hurting the others (body size, time per request, time to send the
-//! headers, open connections), graceful shutdown, and the security headers every
-//! response carries. Routing and the JSON routes are in [`api`]; the HTML page and the
-//! rendered answer are in [`page`]. Checking is the library's [`Checker`], built once
-//! and shared by every request. The module never prints: the CLI prints the address.
+//! headers, open connections, and which connection gives up its place to a new client),
+//! the lingering close after a refused body, and graceful shutdown. Routing, the rules
+//! on `Host` and `Origin`, the JSON routes and the security headers every response
+//! carries are in [`api`]; the HTML page and the rendered answer are in [`page`].
+//! Checking is the library's [`Checker`], built once and shared by every request. The
+//! module never prints: the CLI prints the address.
 //!
 //! Why hyper on a small tokio runtime rather than a thread-per-connection server: a
 //! slow or idle client then costs a task, not a worker thread, so a handful of stalled
