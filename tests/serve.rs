@@ -169,6 +169,9 @@ fn the_page_is_one_form_with_no_external_loads_and_a_strict_policy() {
     }
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    // Not `no-referrer`: under it the page's own form post carries `Origin: null`,
+    // which the cross-site rule refuses.
+    assert_eq!(r.header("referrer-policy"), Some("same-origin"));
     // No inline script or style (the policy forbids them), nothing from elsewhere.
     assert!(!r.body.contains("<script>"));
     assert!(!r.body.contains("<style"));
@@ -267,6 +270,66 @@ fn api_check_takes_the_label_as_plain_text_with_options_in_the_query() {
     let r = request(srv.addr(), "POST", "/api/check", "", latin1);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["ingredients"][1]["text"], "Glycérine");
+}
+
+#[test]
+fn a_raw_label_sent_with_the_form_content_type_is_read_as_the_label() {
+    // `curl --data-binary @label.txt URL/api/check` sends the file as it is, labelled
+    // `application/x-www-form-urlencoded`.
+    let srv = server();
+    let label = "Ingredients: Water, Glycerin, Retinol 0.5%, Parfum+, pH=5.5 & fragrance-free";
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check?profile=deep",
+        "application/x-www-form-urlencoded",
+        label.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["profile"], "deep");
+    assert_eq!(v["findings"][0]["category"], "retinoid");
+    // Read as sent: `+` not turned into a space, `=` and `&` not taken apart.
+    let texts: Vec<&str> = v["ingredients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains(&"Parfum+"), "{texts:?}");
+    assert!(texts.contains(&"pH=5.5 & fragrance-free"), "{texts:?}");
+}
+
+#[test]
+fn a_form_naming_a_parameter_is_read_as_a_form() {
+    let srv = server();
+    let body = form(&[
+        ("label", ACID_LABEL),
+        ("type", "scrub"),
+        ("profile", "light"),
+    ]);
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check",
+        "application/x-www-form-urlencoded",
+        &body,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["product_type"], "scrub");
+    assert_eq!(v["profile"], "light");
+    // A form with a parameter name and a misspelt one is still a form, and says so.
+    let body = form(&[("label", ACID_LABEL), ("profle", "deep")]);
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check",
+        "application/x-www-form-urlencoded",
+        &body,
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("`profle`"));
 }
 
 #[test]
@@ -395,9 +458,211 @@ fn unknown_paths_are_404_and_wrong_methods_405() {
     assert!(r.json()["error"].is_string());
     let r = get(srv.addr(), "/api/check");
     assert_eq!(r.status, 405);
-    assert_eq!(r.header("allow"), Some("POST"));
+    assert_eq!(r.header("allow"), Some("POST, OPTIONS"));
     let r = request(srv.addr(), "DELETE", "/", "", b"");
     assert_eq!(r.status, 405);
+}
+
+/// A GET of `/healthz` naming `host` in its Host header.
+fn get_as(addr: SocketAddr, host: &str) -> Reply {
+    raw(
+        addr,
+        format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+#[test]
+fn a_request_naming_another_host_is_refused() {
+    // What a page at attacker.example sends once its name resolves to 127.0.0.1 (DNS
+    // rebinding): the browser thinks it talks to attacker.example.
+    let srv = server();
+    let port = srv.addr().port();
+    for host in [
+        "attacker.example".to_string(),
+        format!("attacker.example:{port}"),
+        format!("localhost.attacker.example:{port}"),
+        format!("127.0.0.2:{port}"),
+    ] {
+        let r = get_as(srv.addr(), &host);
+        assert_eq!(r.status, 421, "Host: {host}");
+        assert!(r.header("content-type").unwrap().starts_with("text/plain"));
+        assert!(r.body.contains(&format!("`{host}`")), "{}", r.body);
+    }
+    let r = request(
+        srv.addr(),
+        "POST",
+        "/api/check",
+        "text/plain",
+        ACID_LABEL.as_bytes(),
+    );
+    assert_eq!(
+        r.status, 200,
+        "the same request naming the server is answered"
+    );
+}
+
+#[test]
+fn a_request_naming_localhost_or_the_bound_address_is_answered() {
+    let srv = server();
+    let port = srv.addr().port();
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        "LocalHost".to_string(),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_string(),
+    ] {
+        let r = get_as(srv.addr(), &host);
+        assert_eq!(r.status, 200, "Host: {host}: {}", r.body);
+        assert_eq!(r.body, "ok\n");
+    }
+}
+
+#[test]
+fn an_http_1_1_request_without_host_is_400() {
+    let srv = server();
+    let r = raw(
+        srv.addr(),
+        b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("`Host`"), "{}", r.body);
+    // HTTP/1.0 made Host optional.
+    let r = raw(srv.addr(), b"GET /healthz HTTP/1.0\r\n\r\n");
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn a_name_given_to_the_server_is_answered_too() {
+    let checker = Checker::embedded().unwrap();
+    let srv = Server::bind("127.0.0.1:0".parse().unwrap(), checker, Limits::default())
+        .unwrap()
+        .allow_hosts(["clinic.example"])
+        .spawn();
+    let port = srv.addr().port();
+    assert_eq!(
+        get_as(srv.addr(), &format!("clinic.example:{port}")).status,
+        200
+    );
+    assert_eq!(get_as(srv.addr(), "Clinic.Example").status, 200);
+    assert_eq!(
+        get_as(srv.addr(), &format!("other.example:{port}")).status,
+        421
+    );
+}
+
+/// A POST with extra header lines (`Name: value\r\n` each).
+fn post_with(addr: SocketAddr, path: &str, content_type: &str, extra: &str, body: &[u8]) -> Reply {
+    let mut bytes = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(body);
+    raw(addr, &bytes)
+}
+
+/// The two posts a page can make: the plain form and the API.
+fn both_posts(addr: SocketAddr, extra: &str) -> [Reply; 2] {
+    let form = form(&[("label", ACID_LABEL)]);
+    [
+        post_with(addr, "/", "application/x-www-form-urlencoded", extra, &form),
+        post_with(
+            addr,
+            "/api/check",
+            "text/plain",
+            extra,
+            ACID_LABEL.as_bytes(),
+        ),
+    ]
+}
+
+#[test]
+fn a_post_from_a_page_of_another_origin_is_403() {
+    let srv = server();
+    let port = srv.addr().port();
+    for origin in [
+        "http://attacker.example".to_string(),
+        format!("http://attacker.example:{port}"),
+        // Same computer, another port: another origin (any local web app).
+        format!("http://127.0.0.1:{}", u32::from(port) + 1),
+        format!("http://localhost:{port}"),
+        // Sandboxed frames, data: and file: pages send `null`.
+        "null".to_string(),
+    ] {
+        for r in both_posts(srv.addr(), &format!("Origin: {origin}\r\n")) {
+            assert_eq!(r.status, 403, "Origin: {origin}: {}", r.body);
+            assert!(r.body.contains("another origin"), "{}", r.body);
+        }
+    }
+}
+
+#[test]
+fn a_post_the_browser_marks_cross_site_is_403() {
+    let srv = server();
+    for site in ["cross-site", "same-site"] {
+        for r in both_posts(srv.addr(), &format!("Sec-Fetch-Site: {site}\r\n")) {
+            assert_eq!(r.status, 403, "Sec-Fetch-Site: {site}: {}", r.body);
+        }
+    }
+}
+
+#[test]
+fn a_post_from_the_page_itself_is_answered() {
+    let srv = server();
+    let port = srv.addr().port();
+    // What a browser sends for the page at http://127.0.0.1:PORT/ ...
+    let own = format!(
+        "Origin: http://{}\r\nSec-Fetch-Site: same-origin\r\n",
+        srv.addr()
+    );
+    for r in both_posts(srv.addr(), &own) {
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    // ... and for the page at http://localhost:PORT/.
+    let mut bytes = format!(
+        "POST /api/check HTTP/1.1\r\nHost: localhost:{port}\r\nOrigin: http://localhost:{port}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        ACID_LABEL.len()
+    )
+    .into_bytes();
+    bytes.extend_from_slice(ACID_LABEL.as_bytes());
+    assert_eq!(raw(srv.addr(), &bytes).status, 200);
+}
+
+#[test]
+fn a_post_without_origin_is_answered() {
+    // curl, scripts and other programs send no Origin.
+    let srv = server();
+    for r in both_posts(srv.addr(), "") {
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+}
+
+#[test]
+fn options_is_204_with_allow_and_grants_no_other_origin() {
+    let srv = server();
+    let preflight = format!(
+        "OPTIONS /api/check HTTP/1.1\r\nHost: {}\r\nOrigin: http://attacker.example\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n",
+        srv.addr()
+    );
+    let r = raw(srv.addr(), preflight.as_bytes());
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("allow"), Some("POST, OPTIONS"));
+    assert!(r.body.is_empty());
+    assert!(
+        !r.headers
+            .iter()
+            .any(|(k, _)| k.to_ascii_lowercase().starts_with("access-control-")),
+        "{:?}",
+        r.headers
+    );
+    let r = request(srv.addr(), "OPTIONS", "/", "", b"");
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST, OPTIONS"));
+    assert_eq!(
+        request(srv.addr(), "OPTIONS", "/nowhere", "", b"").status,
+        404
+    );
 }
 
 #[test]
@@ -407,7 +672,7 @@ fn a_body_over_one_mebibyte_is_413() {
     let mut s = connect(srv.addr());
     write!(
         s,
-        "POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        "POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
         2 * 1024 * 1024
     )
     .unwrap();
@@ -417,7 +682,7 @@ fn a_body_over_one_mebibyte_is_413() {
 
     // Not declared (chunked): refused once the limit is passed.
     let chunk = vec![b'a'; 1024 * 1024 + 1];
-    let mut req = b"POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    let mut req = b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
     req.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
     req.extend_from_slice(&chunk);
     req.extend_from_slice(b"\r\n0\r\n\r\n");
@@ -433,6 +698,31 @@ fn a_body_over_one_mebibyte_is_413() {
         label.as_bytes(),
     );
     assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn a_client_that_sends_the_whole_oversize_body_before_reading_still_gets_413() {
+    let srv = server();
+    let mut s = connect(srv.addr());
+    // A write that cannot go on fails instead of hanging the test.
+    s.set_write_timeout(Some(Duration::from_secs(30))).unwrap();
+    // More than the socket buffers hold, so the server must take it in.
+    let body = vec![b'a'; 6 * 1024 * 1024];
+    let head = format!(
+        "POST /api/check HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+        srv.addr(),
+        body.len()
+    );
+    // As urllib, requests and many scripts do: the whole request first, then the answer.
+    // Such a client gives up when its write fails (a reset or broken pipe), so the write
+    // must succeed for the 413 to reach it.
+    let sent = s
+        .write_all(head.as_bytes())
+        .and_then(|_| s.write_all(&body));
+    assert!(sent.is_ok(), "the body could not be sent: {sent:?}");
+    let r = read_reply(&mut s);
+    assert_eq!(r.status, 413);
+    assert_eq!(r.header("connection"), Some("close"));
 }
 
 #[test]
@@ -458,7 +748,7 @@ fn a_body_that_never_arrives_gets_408_within_the_time_limit() {
         ..Limits::default()
     });
     let mut s = connect(srv.addr());
-    s.write_all(b"POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nWater")
+    s.write_all(b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nWater")
         .unwrap();
     let mut first = String::new();
     BufReader::new(&mut s).read_line(&mut first).unwrap();
@@ -472,7 +762,7 @@ fn a_client_that_never_finishes_its_headers_is_dropped() {
         ..Limits::default()
     });
     let mut s = connect(srv.addr());
-    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
         .unwrap();
     let mut rest = Vec::new();
     // The server closes the connection: end of stream (or a reset), not a hang. A read
@@ -497,8 +787,10 @@ fn stalled_and_garbage_clients_do_not_block_the_others() {
     let stalled: Vec<TcpStream> = (0..8)
         .map(|_| {
             let mut s = connect(srv.addr());
-            s.write_all(b"POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nWat")
-                .unwrap();
+            s.write_all(
+                b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Length: 50\r\n\r\nWat",
+            )
+            .unwrap();
             s
         })
         .collect();
@@ -522,16 +814,128 @@ fn stalled_and_garbage_clients_do_not_block_the_others() {
     drop(stalled);
 }
 
+/// This process's limit on open files (the soft one), where the system says.
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// Connections that keep the server waiting: a third idle, a third sending their
+/// headers a byte at a time, a third sending a body a byte at a time. A thread sends
+/// the bytes until the returned flag is set.
+fn stalling_clients(
+    addr: SocketAddr,
+    count: usize,
+) -> (
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::thread::JoinHandle<()>,
+) {
+    let mut clients: Vec<TcpStream> = (0..count)
+        .map(|i| {
+            let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(30)).unwrap();
+            let start: &[u8] = match i % 3 {
+                0 => b"",
+                1 => b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ",
+                _ => b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nWater",
+            };
+            s.write_all(start).unwrap();
+            s
+        })
+        .collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let trickle = std::thread::spawn(move || {
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            for s in clients.iter_mut().skip(1).step_by(3) {
+                // A client the server closed fails here; that is allowed.
+                let _ = s.write(b"a");
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    (stop, trickle)
+}
+
+/// `GET /healthz` on a new connection; the reply, or what went wrong, within `wait`.
+fn healthz_within(addr: SocketAddr, wait: Duration) -> Result<Reply, String> {
+    let started = Instant::now();
+    let mut s = TcpStream::connect_timeout(&addr, wait).map_err(|e| format!("connect: {e}"))?;
+    s.set_read_timeout(Some(wait)).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| format!("write: {e}"))?;
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes)
+        .map_err(|e| format!("no answer after {:?}: {e}", started.elapsed()))?;
+    if started.elapsed() > wait {
+        return Err(format!("answered after {:?}", started.elapsed()));
+    }
+    Ok(parse_reply(&bytes))
+}
+
+#[test]
+fn idle_and_trickling_connections_do_not_keep_a_new_client_waiting() {
+    // 1,100 such connections against the default 1,024 places, when this process may
+    // open 2,200 sockets (both ends are here); fewer against fewer places otherwise.
+    let budget = open_file_limit().unwrap_or(1024).saturating_sub(300) / 2;
+    let (count, limits) = if budget >= 1100 {
+        (1100, Limits::default())
+    } else {
+        let places = budget * 9 / 10;
+        let limits = Limits {
+            max_connections: places,
+            ..Limits::default()
+        };
+        (budget, limits)
+    };
+    assert!(
+        count >= 100,
+        "too few files allowed for this test: {budget}"
+    );
+    let srv = start(limits);
+    let (stop, trickle) = stalling_clients(srv.addr(), count);
+    let answer = healthz_within(srv.addr(), Duration::from_secs(2));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    trickle.join().unwrap();
+    let r = answer.unwrap_or_else(|e| panic!("with {count} stalling clients: {e}"));
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn a_server_out_of_file_descriptors_still_answers_a_new_client() {
+    // The common default limit is 1,024 files, fewer than the 1,024 connections the
+    // server keeps plus its own; here the limit is 256 and the clients 300.
+    let mut child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -S -n 256 && exec \"$0\" serve --port 0",
+            env!("CARGO_BIN_EXE_aftercare"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = address_printed(&mut child);
+    let (stop, trickle) = stalling_clients(addr, 300);
+    let answer = healthz_within(addr, Duration::from_secs(2));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    trickle.join().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let r = answer.unwrap_or_else(|e| panic!("with 300 stalling clients and 256 files: {e}"));
+    assert_eq!(r.status, 200);
+}
+
 #[test]
 fn keep_alive_serves_several_requests_on_one_connection() {
     let srv = server();
     let mut s = connect(srv.addr());
     let body = json!({"label": ACID_LABEL}).to_string();
     let one = format!(
-        "POST /api/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let last = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let last = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     s.write_all(format!("{one}{one}{last}").as_bytes()).unwrap();
     let mut all = String::new();
     s.read_to_string(&mut all).unwrap();
@@ -672,19 +1076,7 @@ fn the_command_prints_its_address_and_stops_cleanly_on_ctrl_c() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    let addr: SocketAddr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .unwrap();
+    let addr = address_printed(&mut child);
     assert!(addr.ip().is_loopback());
     assert_eq!(get(addr, "/healthz").status, 200);
     let pid = child.id().to_string();
@@ -713,6 +1105,80 @@ fn the_command_prints_its_address_and_stops_cleanly_on_ctrl_c() {
         .read_to_string(&mut err)
         .unwrap();
     assert!(err.contains("stopped"), "{err}");
+}
+
+/// The address `aftercare serve` prints on its first line.
+fn address_printed(child: &mut std::process::Child) -> SocketAddr {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    url.trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap()
+}
+
+/// `aftercare serve` with `args` as a process, killed when dropped.
+struct Command {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Command {
+    fn start(args: &[&str]) -> Command {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aftercare"))
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr = address_printed(&mut child);
+        Command { child, addr }
+    }
+}
+
+impl Drop for Command {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_command_answers_to_the_names_given_with_allow_host() {
+    let served = Command::start(&[
+        "--allow-host",
+        "clinic-pc.local",
+        "--allow-host",
+        "10.1.2.3",
+    ]);
+    let port = served.addr.port();
+    assert_eq!(
+        get_as(served.addr, &format!("clinic-pc.local:{port}")).status,
+        200
+    );
+    assert_eq!(get_as(served.addr, "10.1.2.3").status, 200);
+    assert_eq!(
+        get_as(served.addr, &format!("localhost:{port}")).status,
+        200
+    );
+    let r = get_as(served.addr, &format!("attacker.example:{port}"));
+    assert_eq!(r.status, 421);
+    assert!(r.body.contains("`clinic-pc.local`"), "{}", r.body);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args(["serve", "--allow-host", "http://clinic-pc.local:8787"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a host name"), "{err}");
 }
 
 #[test]

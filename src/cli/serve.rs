@@ -25,13 +25,19 @@ pub struct ServeArgs {
     /// An overlay CSV in the format of data/*.csv, adding or overriding entries.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Another name the page may be opened by, besides `localhost` and the address
+    /// (such as this computer's name on the network); repeat for several. Requests
+    /// naming anything else are refused, so that no web page can reach the server
+    /// through a name of its own.
+    #[arg(long = "allow-host", value_name = "NAME", value_parser = host_name)]
+    pub allow_host: Vec<String>,
 }
 
 pub fn run(args: ServeArgs) -> Result<u8> {
     let checker = load_checker(args.db.as_deref())?;
     let addr = SocketAddr::new(args.bind, args.port);
     let server = match Server::bind(addr, checker, Limits::default()) {
-        Ok(s) => s,
+        Ok(s) => s.allow_hosts(&args.allow_host),
         Err(e @ ServeError::Bind { .. }) if is_in_use(&e) => {
             bail!(
                 "{e}; is another `aftercare serve` running? Give another `--port`, or `--port 0` for any free one"
@@ -53,6 +59,27 @@ pub fn run(args: ServeArgs) -> Result<u8> {
     server.run(shutdown_signal())?;
     eprintln!("aftercare: stopped");
     Ok(0)
+}
+
+/// A `--allow-host` value: a host name or an IP address, without scheme, port or path.
+fn host_name(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    let is_ip = bare.parse::<IpAddr>().is_ok();
+    let is_name = !bare.is_empty()
+        && bare
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    if is_ip || is_name {
+        Ok(name.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not a host name; give the name alone, without scheme or port, such as `clinic-pc.local`"
+        ))
+    }
 }
 
 fn is_in_use(e: &ServeError) -> bool {

@@ -1,21 +1,24 @@
-//! Routes: which method and path go where, reading request bodies within the limits,
-//! turning a request into `Options`, running the check, the JSON API (`/api/check`,
+//! Routes: which requests are answered at all (the `Host` and cross-origin rules),
+//! which method and path go where, reading request bodies within the limits, turning a
+//! request into `Options`, running the check, the JSON API (`/api/check`,
 //! `/api/explain`, `/healthz`) and the security headers on every response. The HTML is
 //! rendered by `page`; connections and deadlines are set up by the parent module.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::{Body as _, Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, Response};
+use hyper::{Method, Request, Response, Version};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::page::{self, FormValues};
-use super::{Body, State, response};
+use super::{Body, Client, State, response};
 use crate::assess::{Assessment, CheckError, Options};
 use crate::db::Profile;
 
@@ -26,20 +29,27 @@ pub(super) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
 img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Answers one request within the request time limit, with the security headers.
-pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Response<Body> {
-    let deadline = Instant::now() + state.limits.request_time;
-    let kind = Kind::of(request.uri().path());
-    let routed = tokio::time::timeout_at(deadline.into(), route(request, state, deadline)).await;
-    let mut answer = routed.unwrap_or_else(|_| {
-        let secs = state.limits.request_time.as_secs_f64();
-        failure(
-            state,
-            kind,
-            503,
-            &format!("the request took longer than the limit of {secs} s; try a shorter label"),
-        )
-    });
+/// Requests that do not name this server, and posts from pages of other origins, are
+/// refused before they are routed.
+pub(super) async fn handle(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+) -> Response<Body> {
+    client
+        .unread_body
+        .store(!request.body().is_end_stream(), Ordering::Relaxed);
+    let refusal =
+        host_refusal(&request, state, client).or_else(|| cross_origin_refusal(&request, state));
+    let mut answer = match refusal {
+        Some(refusal) => refusal,
+        None => answer_in_time(request, state, client).await,
+    };
     let headers = answer.headers_mut();
+    if client.unread_body.load(Ordering::Relaxed) {
+        // The client may still be sending; the connection cannot carry another request.
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
@@ -48,9 +58,12 @@ pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Respons
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Nothing about the page reaches another site; `same-origin` rather than
+    // `no-referrer` because under `no-referrer` a browser sends `Origin: null` with the
+    // page's own form post, which the cross-site rule cannot tell from a sandboxed page.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Labels may be a patient's; nothing is worth keeping in a cache.
@@ -58,6 +71,185 @@ pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Respons
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     answer
+}
+
+/// A host name as requests are compared with it: without case, brackets (IPv6) or a
+/// final dot.
+pub(super) fn host_name(name: &str) -> String {
+    let name = name.trim();
+    let name = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The DNS-rebinding rule. A browser sends the name from the page's address as
+/// `Host`; a page at `attacker.example` whose name was pointed at this computer sends
+/// `attacker.example`. So only requests naming `localhost`, the address the client
+/// connected to, or a name given to the server (`Server::allow_hosts`) are answered,
+/// with any port; others get 421. HTTP/1.1 requires a Host (400 without one); HTTP/1.0
+/// did not.
+fn host_refusal(
+    request: &Request<Incoming>,
+    state: &State,
+    client: &Client,
+) -> Option<Response<Body>> {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let (first, second) = (hosts.next(), hosts.next());
+    let host = match (host(request), first, second) {
+        (_, Some(_), Some(_)) => {
+            return Some(plain(
+                400,
+                "a request has one `Host` header; this one has several",
+            ));
+        }
+        (Some(host), _, _) => host,
+        (None, Some(_), _) => return Some(plain(400, "the `Host` header is not a host name")),
+        (None, None, _) if request.version() < Version::HTTP_11 => return None,
+        (None, None, _) => {
+            return Some(plain(
+                400,
+                "the request has no `Host` header; HTTP/1.1 requires one naming this server, such as `Host: localhost`",
+            ));
+        }
+    };
+    let Some((name, _)) = split_host(host) else {
+        return Some(plain(
+            400,
+            &format!("the `Host` header `{host}` is not a host name with an optional port"),
+        ));
+    };
+    if answers_to(&name, state, client) {
+        return None;
+    }
+    let mut names = vec![
+        "`localhost`".to_string(),
+        format!("`{}`", client.local.ip()),
+    ];
+    names.extend(state.allowed_hosts.iter().map(|n| format!("`{n}`")));
+    Some(plain(
+        421,
+        &format!(
+            "this server does not answer to `{host}`, only to {}; start it with `--allow-host NAME` to add a name",
+            names.join(", ")
+        ),
+    ))
+}
+
+/// Whether the server answers to a host name (as `host_name` gives it).
+fn answers_to(name: &str, state: &State, client: &Client) -> bool {
+    name == "localhost"
+        || name
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical() == client.local.ip().to_canonical())
+        || state.allowed_hosts.iter().any(|n| n == name)
+}
+
+/// The host a request names: the authority of an absolute URI (`GET http://host/`),
+/// which takes the place of Host, or the Host header.
+fn host(request: &Request<Incoming>) -> Option<&str> {
+    match request.uri().authority() {
+        Some(authority) => Some(authority.as_str()),
+        None => request.headers().get(header::HOST)?.to_str().ok(),
+    }
+}
+
+/// A `Host` value or an origin's authority (`name`, `name:port`, `[v6]:port`) as the
+/// name (as `host_name` gives it) and the port; `None` when it is not of that form.
+fn split_host(host: &str) -> Option<(String, Option<u16>)> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => {
+            let (name, rest) = v6.split_once(']')?;
+            (
+                name,
+                rest.strip_prefix(':').or(rest.is_empty().then_some(""))?,
+            )
+        }
+        None => host.rsplit_once(':').unwrap_or((host, "")),
+    };
+    let port = match port {
+        "" => None,
+        p => Some(p.parse::<u16>().ok()?),
+    };
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:".contains(&b));
+    name_ok.then(|| (host_name(name), port))
+}
+
+/// The cross-site rule (CSRF): the page's form and the API act on what they are sent,
+/// so a POST made by a page of another origin is refused with 403. A browser says
+/// where a request comes from in `Origin` (compared with the request's own Host:
+/// scheme `http` or `https`, name and port) and in `Sec-Fetch-Site` (only
+/// `same-origin`, or `none` for what the user did, is accepted). `Origin: null`
+/// (sandboxed frames, `file:` pages) is refused. Programs such as curl send neither
+/// and are answered. GET, HEAD and OPTIONS change nothing and are not checked.
+fn cross_origin_refusal(request: &Request<Incoming>, state: &State) -> Option<Response<Body>> {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return None;
+    }
+    let headers = request.headers();
+    let site_ok = headers
+        .get("sec-fetch-site")
+        .is_none_or(|site| matches!(site.as_bytes(), b"same-origin" | b"none"));
+    let origin_ok = headers
+        .get(header::ORIGIN)
+        .is_none_or(|origin| same_origin(origin.as_bytes(), host(request)));
+    if site_ok && origin_ok {
+        return None;
+    }
+    Some(failure(
+        state,
+        Kind::of(request.uri().path()),
+        403,
+        "this request comes from a page of another origin; post from this server's own page, or from a program (which sends no `Origin`)",
+    ))
+}
+
+/// Whether an `Origin` value is the origin of a request naming `host`.
+fn same_origin(origin: &[u8], host: Option<&str>) -> bool {
+    let Some((host_name, host_port)) = host.and_then(split_host) else {
+        return false;
+    };
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    let (authority, default_port) = if let Some(a) = origin.strip_prefix("http://") {
+        (a, 80)
+    } else if let Some(a) = origin.strip_prefix("https://") {
+        (a, 443)
+    } else {
+        return false;
+    };
+    split_host(authority).is_some_and(|(name, port)| {
+        name == host_name && port.unwrap_or(default_port) == host_port.unwrap_or(default_port)
+    })
+}
+
+/// The request's answer, or 503 when it is not ready within the request time limit.
+async fn answer_in_time(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+) -> Response<Body> {
+    let deadline = Instant::now() + state.limits.request_time;
+    let kind = Kind::of(request.uri().path());
+    let routed =
+        tokio::time::timeout_at(deadline.into(), route(request, state, client, deadline)).await;
+    routed.unwrap_or_else(|_| {
+        let secs = state.limits.request_time.as_secs_f64();
+        failure(
+            state,
+            kind,
+            503,
+            &format!("the request took longer than the limit of {secs} s; try a shorter label"),
+        )
+    })
 }
 
 /// Which kind of answer a path gets, for errors: JSON for the API, HTML for the page.
@@ -80,37 +272,71 @@ impl Kind {
     }
 }
 
-async fn route(request: Request<Incoming>, state: &State, deadline: Instant) -> Response<Body> {
+async fn route(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+    deadline: Instant,
+) -> Response<Body> {
     let path = request.uri().path();
     let kind = Kind::of(path);
     let method = request.method();
     let get = method == Method::GET || method == Method::HEAD;
     let post = method == Method::POST;
     match path {
+        _ if method == Method::OPTIONS => options(path, state, kind),
         "/" if get => html(
             200,
             page::page(&FormValues::default(), "", &state.product_types),
         ),
-        "/" | "/result" if post => form_post(request, state, deadline, kind).await,
+        "/" | "/result" if post => form_post(request, state, client, deadline, kind).await,
         "/static/page.css" if get => asset("text/css; charset=utf-8", page::CSS),
         "/static/page.js" if get => asset("text/javascript; charset=utf-8", page::JS),
-        "/api/check" if post => api_check(request, state, deadline).await,
+        "/api/check" if post => api_check(request, state, client, deadline).await,
         "/api/explain" if get => api_explain(request.uri().query(), state),
         "/healthz" if get => response(200, "text/plain; charset=utf-8", "ok\n"),
-        "/" => not_allowed(state, kind, "GET, HEAD, POST"),
-        "/static/page.css" | "/static/page.js" | "/api/explain" | "/healthz" => {
-            not_allowed(state, kind, "GET, HEAD")
-        }
-        "/result" | "/api/check" => not_allowed(state, kind, "POST"),
-        _ => failure(
-            state,
-            kind,
-            404,
-            &format!(
-                "no page at `{path}`; the routes are `/`, `POST /api/check`, `GET /api/explain?name=...` and `/healthz`"
-            ),
-        ),
+        _ => match allowed_methods(path) {
+            Some(allow) => not_allowed(state, kind, allow),
+            None => not_found(path, state, kind),
+        },
     }
+}
+
+/// The methods a path answers, as `Allow` gives them; `None` for no such path.
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    match path {
+        "/" | "*" => Some("GET, HEAD, POST, OPTIONS"),
+        "/result" | "/api/check" => Some("POST, OPTIONS"),
+        "/static/page.css" | "/static/page.js" | "/api/explain" | "/healthz" => {
+            Some("GET, HEAD, OPTIONS")
+        }
+        _ => None,
+    }
+}
+
+/// `OPTIONS`: 204 with the path's methods in `Allow`. No `Access-Control-Allow-*`
+/// header: no page of another origin is granted anything, so a browser stops the
+/// cross-origin request its preflight asks about.
+fn options(path: &str, state: &State, kind: Kind) -> Response<Body> {
+    let Some(allow) = allowed_methods(path) else {
+        return not_found(path, state, kind);
+    };
+    let mut r = Response::new(Body::default());
+    *r.status_mut() = hyper::StatusCode::NO_CONTENT;
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+fn not_found(path: &str, state: &State, kind: Kind) -> Response<Body> {
+    failure(
+        state,
+        kind,
+        404,
+        &format!(
+            "no page at `{path}`; the routes are `/`, `POST /api/check`, `GET /api/explain?name=...` and `/healthz`"
+        ),
+    )
 }
 
 /// The page's form, posted without JavaScript (`/`, the whole page) or by the page's
@@ -118,10 +344,11 @@ async fn route(request: Request<Incoming>, state: &State, deadline: Instant) -> 
 async fn form_post(
     request: Request<Incoming>,
     state: &State,
+    client: &Client,
     deadline: Instant,
     kind: Kind,
 ) -> Response<Body> {
-    let bytes = match read_body(request, state, deadline).await {
+    let bytes = match read_body(request, state, client, deadline).await {
         Ok(b) => b,
         Err((status, message)) => return failure(state, kind, status, &message),
     };
@@ -140,8 +367,14 @@ async fn form_post(
 }
 
 /// `POST /api/check`: the label as JSON (`{"label": ..., "profile": ...}`), as a form,
-/// or as the body itself (`text/plain`, options in the query string).
-async fn api_check(request: Request<Incoming>, state: &State, deadline: Instant) -> Response<Body> {
+/// or as the body itself (`text/plain`, options in the query string). A form body that
+/// names no parameter is the label itself too: see `names_a_parameter`.
+async fn api_check(
+    request: Request<Incoming>,
+    state: &State,
+    client: &Client,
+    deadline: Instant,
+) -> Response<Body> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -155,7 +388,7 @@ async fn api_check(request: Request<Incoming>, state: &State, deadline: Instant)
         })
         .unwrap_or_default();
     let query = request.uri().query().unwrap_or("").to_string();
-    let bytes = match read_body(request, state, deadline).await {
+    let bytes = match read_body(request, state, client, deadline).await {
         Ok(b) => b,
         Err((status, message)) => return json_error(status, &message),
     };
@@ -170,9 +403,12 @@ async fn api_check(request: Request<Incoming>, state: &State, deadline: Instant)
             Ok(body) => body.ask(),
             Err(e) => Err(format!("malformed JSON: {e}")),
         }
-    } else if content_type == "application/x-www-form-urlencoded" {
+    } else if content_type == "application/x-www-form-urlencoded" && names_a_parameter(&bytes) {
         Ask::from_pairs(form_urlencoded::parse(&bytes), true)
-    } else if content_type.is_empty() || content_type.starts_with("text/") {
+    } else if content_type.is_empty()
+        || content_type.starts_with("text/")
+        || content_type == "application/x-www-form-urlencoded"
+    {
         let decoded = crate::input::decode(&bytes);
         Ask::from_pairs(form_urlencoded::parse(query.as_bytes()), false).map(|mut ask| {
             ask.label = decoded.text;
@@ -197,6 +433,14 @@ async fn api_check(request: Request<Incoming>, state: &State, deadline: Instant)
         },
         Err((status, message)) => json_error(status, &message),
     }
+}
+
+/// Whether a form body is a form: one of its keys is a parameter name (`label=...`).
+/// `curl --data-binary @label.txt` sends a label file as it is, with the form content
+/// type; read as a form, `Ingredients: Water, Glycerin` would be one unknown key. Such
+/// a body is the label, as sent (no `+` or `%` decoded), like a `text/plain` one.
+fn names_a_parameter(body: &[u8]) -> bool {
+    form_urlencoded::parse(body).any(|(key, _)| KEYS.contains(&key.as_ref()))
 }
 
 /// `GET /api/explain?name=...`: what the database knows about one ingredient, as
@@ -420,10 +664,12 @@ fn check_error(e: &CheckError) -> String {
 }
 
 /// Reads the whole body within the size and time limits: 413 past the size (at once
-/// when Content-Length says so), 408 when it does not arrive in time.
+/// when Content-Length says so), 408 when it does not arrive in time. Only a body read
+/// to the end leaves the connection open for another request.
 async fn read_body(
     request: Request<Incoming>,
     state: &State,
+    client: &Client,
     deadline: Instant,
 ) -> Result<Bytes, (u16, String)> {
     let limit = state.limits.body_bytes;
@@ -445,7 +691,11 @@ async fn read_body(
         return Err(too_large());
     }
     let body = Limited::new(request.into_body(), limit);
-    match tokio::time::timeout_at(deadline.into(), body.collect()).await {
+    // Waiting on the client: a slow body may lose its place to a new client.
+    client.waiting();
+    let collected = tokio::time::timeout_at(deadline.into(), body.collect()).await;
+    client.busy();
+    match collected {
         Err(_) => Err((
             408,
             format!(
@@ -453,7 +703,10 @@ async fn read_body(
                 state.limits.request_time.as_secs_f64()
             ),
         )),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Ok(collected)) => {
+            client.unread_body.store(false, Ordering::Relaxed);
+            Ok(collected.to_bytes())
+        }
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
         Ok(Err(e)) => Err((400, format!("cannot read the request body: {e}"))),
     }
@@ -471,7 +724,7 @@ fn failure(state: &State, kind: Kind, status: u16, message: &str) -> Response<Bo
             ),
         ),
         Kind::Fragment => html(status, page::error(message)),
-        Kind::Plain => response(status, "text/plain; charset=utf-8", format!("{message}\n")),
+        Kind::Plain => plain(status, message),
     }
 }
 
@@ -495,6 +748,10 @@ fn json_error(status: u16, message: &str) -> Response<Body> {
         "application/json",
         serde_json::to_vec(&body).unwrap_or_default(),
     )
+}
+
+fn plain(status: u16, message: &str) -> Response<Body> {
+    response(status, "text/plain; charset=utf-8", format!("{message}\n"))
 }
 
 fn html(status: u16, body: String) -> Response<Body> {
