@@ -329,8 +329,27 @@ pub enum DbError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{} problem(s) in the database:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    #[error("{} problem(s) in the database:\n{}", .0.len(), listed(.0))]
     Invalid(Vec<Problem>),
+}
+
+/// At most this many problems are printed; a count says how many more there are.
+pub const PRINTED_PROBLEMS: usize = 100;
+
+/// The first problems, one per line, then how many were left out.
+fn listed(problems: &[Problem]) -> String {
+    let mut lines: Vec<String> = problems
+        .iter()
+        .take(PRINTED_PROBLEMS)
+        .map(|p| format!("  {p}"))
+        .collect();
+    if problems.len() > PRINTED_PROBLEMS {
+        lines.push(format!(
+            "  ... and {} more problem(s) not listed",
+            problems.len() - PRINTED_PROBLEMS
+        ));
+    }
+    lines.join("\n")
 }
 
 /// The embedded files, in load order.

@@ -461,3 +461,25 @@ fn a_policy_overlay_outside_its_folder_is_refused_and_never_printed() {
     assert!(!err.contains("hunter2"), "{err}");
     let _ = secret;
 }
+
+#[test]
+fn text_lists_the_first_hundred_unused_exceptions_then_a_count() {
+    let d = Dir::new("unused-cap");
+    let mut policy = POLICY.to_string();
+    for i in 0..250 {
+        policy.push_str(&format!(
+            "\n[[exceptions]]\nproduct = \"NONE{i}\"\nreason = \"old\"\n"
+        ));
+    }
+    let (out, _, _) = ci(&d, &policy, CATALOG, &[]);
+    let listed = out
+        .lines()
+        .filter(|l| l.contains("warning: exception for"))
+        .count();
+    assert_eq!(listed, 100, "{out}");
+    // A9 and the 250 above: 251 unused, 151 of them counted, not listed.
+    assert!(
+        out.contains("warning: 151 more exception(s) matched nothing (not listed)"),
+        "{out}"
+    );
+}

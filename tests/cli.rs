@@ -239,6 +239,27 @@ fn an_overlay_adds_entries_and_bad_overlays_report_every_line() {
         .stderr(predicates::str::contains(
             "bad.csv:3: unknown flag `wobbly`",
         ));
+    // Thousands of problems: the first hundred, then a count.
+    let many = dir.join("many.csv");
+    let rows: String = (0..300)
+        .map(|i| format!("Thing {i},,no-such,,r,protocol\n"))
+        .collect();
+    std::fs::write(
+        &many,
+        format!("name,aliases,category,flags,reason,source\n{rows}"),
+    )
+    .unwrap();
+    let out = aftercare()
+        .args(["db", "validate"])
+        .arg(&many)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.matches("unknown category").count(), 100, "{err}");
+    assert!(
+        err.contains("... and 200 more problem(s) not listed"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

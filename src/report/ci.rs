@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::sanitize;
 use crate::ci::{CiRun, Issue, IssueKind};
-use crate::db::{CategoryKind, Database};
+use crate::db::{CategoryKind, Database, PRINTED_PROBLEMS};
 
 /// One line per violation and warning, then a summary line.
 pub fn text(out: &mut dyn Write, run: &CiRun, policy_file: &str) -> std::io::Result<()> {
@@ -32,7 +32,7 @@ pub fn text(out: &mut dyn Write, run: &CiRun, policy_file: &str) -> std::io::Res
             )?;
         }
     }
-    for e in &run.unused_exceptions {
+    for e in run.unused_exceptions.iter().take(PRINTED_PROBLEMS) {
         writeln!(
             out,
             "{policy_file}:{}: warning: exception for `{}`{} matched nothing",
@@ -42,6 +42,13 @@ pub fn text(out: &mut dyn Write, run: &CiRun, policy_file: &str) -> std::io::Res
                 .as_deref()
                 .map(|i| format!(" and `{}`", sanitize(i)))
                 .unwrap_or_default()
+        )?;
+    }
+    if run.unused_exceptions.len() > PRINTED_PROBLEMS {
+        writeln!(
+            out,
+            "{policy_file}: warning: {} more exception(s) matched nothing (not listed)",
+            run.unused_exceptions.len() - PRINTED_PROBLEMS
         )?;
     }
     let s = run.summary;
