@@ -265,6 +265,9 @@ pub struct RawRecord {
     fields: Result<Fields, String>,
     /// The input ended inside a quote this record opened: the line it ended on.
     open_quote_to: Option<u64>,
+    /// An input error cut this record short: why. Its cells, as far as they were
+    /// read, are in `fields`.
+    cut_by: Option<String>,
 }
 
 /// Where the columns are: what turns a raw record into a record.
@@ -497,23 +500,36 @@ impl Catalog {
                     why
                 }),
                 open_quote_to: None,
+                cut_by: None,
             },
             Ok((line, fields)) => RawRecord {
                 number: self.next,
                 line,
                 fields: Ok(fields),
                 open_quote_to: self.records.open_quote().then(|| self.records.line()),
+                cut_by: None,
             },
             // An input error (a damaged `.gz`) ends the file: the record it cut short
             // is an error record, so nothing is dropped without a word.
             Err(e) => {
                 self.incomplete
                     .store(true, std::sync::atomic::Ordering::Relaxed);
-                RawRecord {
-                    number: self.next,
-                    line: self.records.line(),
-                    fields: Err(format!("cannot read `{}`: {e}", self.path)),
-                    open_quote_to: None,
+                let why = format!("cannot read `{}`: {e}", self.path);
+                match self.records.cut_short() {
+                    Some(fields) => RawRecord {
+                        number: self.next,
+                        line: self.records.line(),
+                        fields: Ok(fields),
+                        open_quote_to: None,
+                        cut_by: Some(format!("{why}; the record was cut short there")),
+                    },
+                    None => RawRecord {
+                        number: self.next,
+                        line: self.records.line(),
+                        fields: Err(why),
+                        open_quote_to: None,
+                        cut_by: None,
+                    },
                 }
             }
         })
@@ -548,6 +564,7 @@ impl Layout {
         record.label = match fields.get(self.ingredients) {
             // The cells hold everything to the end of the input, so they are still
             // written out; nothing is checked, since other records may be among them.
+            _ if let Some(why) = raw.cut_by => Err(why),
             _ if let Some(end) = raw.open_quote_to => Err(never_closed(raw.line, end)),
             _ if len > width => Err(format!(
                 "record has {len} fields; the header has {width} (the cells from column {width} on are kept together in it)"

@@ -161,6 +161,8 @@ pub struct Cutter<R> {
     max_record: usize,
     /// The last record's length, when it was over `max_record` (see `oversized`).
     oversized: Option<u64>,
+    /// What had been read of the record an input error cut short (see `cut_short`).
+    cut_short: Option<Fields>,
 }
 
 impl<R: Read> Cutter<R> {
@@ -197,6 +199,7 @@ impl<R: Read> Cutter<R> {
             delimiter: b',',
             max_record: MAX_RECORD,
             oversized: None,
+            cut_short: None,
         }
     }
 
@@ -260,6 +263,20 @@ impl<R: Read> Cutter<R> {
             }
             if let Err(e) = self.fill(need_more) {
                 self.failed = true;
+                // The cells read before the error (an id, a name) are kept for the
+                // error record, so a reader can tell which product was cut.
+                if self.pos < self.end
+                    && let Cut::Record { len, open, .. } = cut::<D>(
+                        &self.buf[self.pos..self.end],
+                        true,
+                        self.delimiter,
+                        &mut self.pieces,
+                        &mut self.ends,
+                    )
+                    && len <= self.max_record
+                {
+                    self.cut_short = Some(self.take(len, open));
+                }
                 return Some(Err(e));
             }
             need_more = false;
@@ -271,6 +288,12 @@ impl<R: Read> Cutter<R> {
     /// was read past and given with no fields.
     pub fn oversized(&self) -> Option<u64> {
         self.oversized
+    }
+
+    /// After `next_record` gave an input error: the fields read of the record the
+    /// error cut short, if any bytes of it had been read.
+    pub fn cut_short(&mut self) -> Option<Fields> {
+        self.cut_short.take()
     }
 
     /// Reads past the record at `pos`, longer than `max_record`, without keeping it:

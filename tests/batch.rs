@@ -702,3 +702,32 @@ fn an_output_that_is_a_pipe_or_device_is_written_to_not_replaced() {
     let read = reader.join().unwrap();
     assert!(String::from_utf8_lossy(&read).contains("Retinol"));
 }
+
+#[test]
+fn the_record_a_damaged_gzip_cuts_short_keeps_the_cells_read() {
+    let d = Dir::new("gzcut-cells");
+    let mut csv = String::from("id,name,ingredients\n");
+    for i in 0..3_000 {
+        csv.push_str(&format!(
+            "SKU-{i:05},Product {i} with a long enough name,\"Water, Glycerin, Retinol, Extract {i}\"\n"
+        ));
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(csv.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    let p = d.file("cut.csv.gz", &gz[..gz.len() / 2]);
+    let (lines, code, _) = jsonl(&p, &[]);
+    assert_eq!(code, 2);
+    let last = lines.last().unwrap();
+    assert!(
+        last["error"].as_str().unwrap().contains("cut short"),
+        "{last}"
+    );
+    // The cut record is not checked, but says which product it was, as far as read.
+    assert!(last["verdict"].is_null(), "{last}");
+    let id = last["cells"][0].as_str().unwrap();
+    let before = lines[lines.len() - 2]["id"].as_str().unwrap();
+    assert!(id.starts_with("SKU"), "{last}");
+    assert!(!id.is_empty() && id != before, "{last}");
+    assert_eq!(last["cells"].as_array().unwrap().len(), 3);
+}
