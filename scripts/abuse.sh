@@ -221,6 +221,7 @@ print(f"     RSS: {before:.0f} MiB before, peak {peak:.0f} MiB, {after:.0f} MiB 
       f"{settled:.0f} MiB 15 s later")
 expect(ok == big_requests, f"{ok} of {big_requests} requests of 1 MiB answered 200 ({statuses})")
 expect(peak < 1024, f"peak RSS {peak:.0f} MiB under 1 GiB")
+expect(settled < before + 48, f"RSS settled to {settled:.0f} MiB, within 48 MiB of {before:.0f} MiB")
 _, status = healthz()
 expect(status.startswith("HTTP/1.1 200"), f"/healthz afterwards: `{status}`")
 

@@ -36,6 +36,7 @@ pub struct ServeArgs {
 pub fn run(args: ServeArgs) -> Result<u8> {
     let checker = load_checker(args.db.as_deref())?;
     let addr = SocketAddr::new(args.bind, args.port);
+    crate::return_freed_memory_in_background();
     let server = match Server::bind(addr, checker, Limits::default()) {
         Ok(s) => s.allow_hosts(&args.allow_host),
         Err(e @ ServeError::Bind { .. }) if is_in_use(&e) => {
