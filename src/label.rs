@@ -1664,14 +1664,23 @@ static RECORD_META_CUT: LazyLock<Regex> =
 /// code (`IL72-1`, `Il46a`), `Formula #...`, or a French `Code F.I.L.`. Never a colour
 /// index number (`CI 77891`), which has no slash.
 static CODE: LazyLock<Regex> = LazyLock::new(|| {
-    regex_unicode(concat!(
+    ascii_regex(concat!(
         r"^(?:[a-z]{1,2} ?/ ?\d{5,}(?:/[a-z0-9]{1,3})?",
         r"|[a-z]{1,2} ?\d{5,}/[a-z0-9]{1,3}",
         r"|il ?\d{1,3}[a-z]?(?:-\d{1,2})?",
-        r"|formula ?#.*",
-        r"|.*\bcode f\.? ?i\.? ?l\b.*)[.)]*$",
+        r"|formula ?#[ -~]*",
+        r"|[ -~]*\bcode f\.? ?i\.? ?l\b[ -~]*)[.)]*$",
     ))
 });
+
+/// Can this item be a code at all? Most items with a digit are names (`PEG-100`), and
+/// are not run through the pattern.
+fn may_be_code(lower: &str) -> bool {
+    lower.contains('/')
+        || lower.starts_with("il")
+        || lower.contains("formula")
+        || lower.contains("code")
+}
 
 /// The same codes after a name (`Titanium Dioxide V283863/1`), and CAS registry
 /// numbers printed with one (`Diisopropyl Adipate 6938-94-9`).
@@ -1772,7 +1781,7 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
     let t = &s[r.clone()];
     let lower = t.to_ascii_lowercase();
     // `IL72-1`, `B/051022`, `Code F.I.L. N70013647/1`: a maker's formula or batch code.
-    if lower.bytes().any(|b| b.is_ascii_digit()) && CODE.is_match(&lower) {
+    if lower.bytes().any(|b| b.is_ascii_digit()) && may_be_code(&lower) && CODE.is_match(&lower) {
         plan.steps
             .push(Step::Skip(r, "a formula or batch code, not an ingredient"));
         return plan;
@@ -1881,7 +1890,10 @@ fn plan_ingredient(s: &str, range: Range<usize>) -> Option<Step> {
         body.replace_range(m.range(), " ");
     }
     if body.bytes().any(|b| b.is_ascii_digit()) {
-        if let Some(m) = TRAILING_CODE.find(&body) {
+        // A code has a slash, a CAS number two hyphens.
+        if (body.contains('/') || body.bytes().filter(|&b| b == b'-').count() >= 2)
+            && let Some(m) = TRAILING_CODE.find(&body)
+        {
             body.truncate(m.start());
         }
         // `1199768Behentrimonium Chloride`: a code glued to the front of a name.

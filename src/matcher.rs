@@ -153,13 +153,28 @@ fn note(map: &mut FxHashMap<String, Option<usize>>, key: String, i: usize) {
 
 /// Compact keys of one length, with the entries they name. Each key's letter counts
 /// are kept, and apart from them, packed for a scan, which letters and digits it has.
+/// The keys are end to end in one buffer (they are all `len` bytes), in entry order.
+#[derive(Default)]
 struct LengthBucket {
+    len: usize,
     letters: Vec<u64>,
-    keys: Vec<CompactKey>,
+    bytes: Vec<u8>,
+    counts: Vec<Histogram>,
+    entries: Vec<usize>,
 }
 
-/// A compact key, its letter counts and the entry it names.
-type CompactKey = (Box<[u8]>, Histogram, usize);
+impl LengthBucket {
+    /// Each key with its letter set, letter counts and entry.
+    fn keys(&self) -> impl Iterator<Item = (u64, &[u8], &Histogram, usize)> {
+        let len = self.len.max(1);
+        self.letters
+            .iter()
+            .zip(self.bytes.chunks_exact(len))
+            .zip(&self.counts)
+            .zip(&self.entries)
+            .map(|(((&letters, key), counts), &i)| (letters, key, counts, i))
+    }
+}
 
 /// Counts of each letter and digit, and one bin for the rest: 37 bins, padded with
 /// zeros to 48 so that comparing two is a few vector instructions (a sum of absolute
@@ -339,26 +354,30 @@ impl Matcher {
 
     fn by_length(&self) -> &[LengthBucket] {
         self.by_length.get_or_init(|| {
-            let mut keys: Vec<Vec<CompactKey>> = Vec::new();
-            for (k, v) in &self.forms().compact {
-                if let Some(i) = v {
-                    let len = k.len();
-                    if keys.len() <= len {
-                        keys.resize_with(len + 1, Vec::new);
-                    }
-                    keys[len].push((k.as_bytes().into(), histogram(k.as_bytes()), *i));
+            // In entry order (and by key within an entry), so that of two names as
+            // near, the earlier entry is the one found first, whatever the map's order.
+            let mut keys: Vec<(&str, usize)> = self
+                .forms()
+                .compact
+                .iter()
+                .filter_map(|(k, v)| v.map(|i| (k.as_str(), i)))
+                .collect();
+            keys.sort_unstable_by(|a, b| (a.0.len(), a.1, a.0).cmp(&(b.0.len(), b.1, b.0)));
+            let mut buckets: Vec<LengthBucket> = Vec::new();
+            for (k, i) in keys {
+                let len = k.len();
+                if buckets.len() <= len {
+                    buckets.resize_with(len + 1, LengthBucket::default);
                 }
+                let bucket = &mut buckets[len];
+                let counts = histogram(k.as_bytes());
+                bucket.len = len;
+                bucket.letters.push(letters_of(&counts));
+                bucket.bytes.extend_from_slice(k.as_bytes());
+                bucket.counts.push(counts);
+                bucket.entries.push(i);
             }
-            keys.into_iter()
-                .map(|mut keys| {
-                    // Each compact key is in the map once: ordered by it alone.
-                    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                    LengthBucket {
-                        letters: keys.iter().map(|(_, h, _)| letters_of(h)).collect(),
-                        keys,
-                    }
-                })
-                .collect()
+            buckets
         })
     }
 
@@ -907,7 +926,7 @@ impl Matcher {
             let Some(bucket) = self.by_length().get(l) else {
                 continue;
             };
-            for (&cand_letters, (cand, cand_hist, i)) in bucket.letters.iter().zip(&bucket.keys) {
+            for (cand_letters, cand, cand_hist, i) in bucket.keys() {
                 // Names as near as the best so far are still read, to tell whether
                 // the best is the only one of its category that near.
                 let within = best.map_or(limit, |n| n.distance);
@@ -929,9 +948,9 @@ impl Matcher {
                     }
                     match &mut best {
                         Some(b) if d == b.distance => {
-                            if b.entry != *i
+                            if b.entry != i
                                 && self.db.entry_category(b.entry).id
-                                    != self.db.entry_category(*i).id
+                                    != self.db.entry_category(i).id
                             {
                                 b.unique = false;
                             }
@@ -939,7 +958,7 @@ impl Matcher {
                         Some(b) if d > b.distance => {}
                         _ => {
                             best = Some(Near {
-                                entry: *i,
+                                entry: i,
                                 distance: d,
                                 unique: true,
                             })
