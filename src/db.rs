@@ -505,8 +505,15 @@ impl CompiledPattern {
     }
 
     fn regex(&self) -> &regex::Regex {
+        // Word keys are lower-case ASCII words, and the patterns are written in `[a-z]`
+        // terms: compiled without Unicode classes. A pattern that needs Unicode (an
+        // overlay's `\w` or `.`) is compiled with it.
         self.regex.get_or_init(|| {
-            regex::Regex::new(&self.source).expect("tests/data_lint.rs compiles every pattern")
+            regex::RegexBuilder::new(&self.source)
+                .unicode(false)
+                .build()
+                .or_else(|_| regex::Regex::new(&self.source))
+                .expect("tests/data_lint.rs compiles every pattern")
         })
     }
 }
@@ -1161,7 +1168,14 @@ impl Builder {
     /// pattern (or by its CosIng functions) alone.
     fn load_stems(&mut self, file: &str, text: &str) {
         for (line, row) in self.rows(file, text, &["stem", "class", "reason"]) {
-            match regex::RegexBuilder::new(&row[0]).unicode(false).build() {
+            // Parsed, not compiled: the stems are compiled together, once, when a name
+            // first needs them.
+            match regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(&row[0])
+            {
                 Ok(_) => self.stems.push(row[0].to_string()),
                 Err(e) => self.problem(file, line, format!("stem `{}`: {e}", &row[0])),
             }

@@ -821,18 +821,16 @@ static PRESCRIBING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A drug label's strength statement before its list: `Each gram of Finacea Gel`.
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^each\s+(?:gram|g|gm|ml|milliliter|millilitre|tablet|pump)\b")
-        .expect("a valid pattern")
+    ascii_regex(r"(?i)^each\s+(?:gram|g|gm|ml|milliliter|millilitre|tablet|pump)\b")
 });
 
 /// What a drug label says of an amount that is not part of a name: `0.15 gm`, `w/w`,
 /// `by weight`, a leading list conjunction, a purpose (`to adjust pH`, `as a
 /// preservative`).
 static DOSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    ascii_regex(
         r"(?i)^\s*(?:(?:and|or|&)\s+(?:\d+(?:[.,]\d+)?\s*(?:mg|g|gm|mcg|ml|iu)\s+(?:of\s+)?)?|\d+(?:[.,]\d+)?\s*(?:mg|g|gm|mcg|ml|iu)\s+(?:of\s+)?)|\(\s*(?:w/w|w/v|v/v)\s*\)|\b(?:w/w|w/v|v/v|by\s+weight|by\s+wt)\b|\(?\s*\b(?:to\s+adjust\s+(?:the\s+)?ph|for\s+ph\s+adjustment|as\s+an?\s+(?:preservative|buffer|buffering\s+agent|antioxidant|emulsifier|ph\s+adjuster|stabili[sz]er|thickener|solvent|chelating\s+agent))\b\s*\)?\s*$",
     )
-    .expect("a valid pattern")
 });
 
 /// Phrases that open a claim about what a product does not contain.

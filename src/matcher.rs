@@ -222,6 +222,25 @@ fn count_difference(a: &Histogram, b: &Histogram) -> u32 {
     total
 }
 
+/// Keys ordered by the entry they name, by counting (entry indices are dense), where
+/// a comparison sort of every key would cost more than the rest of the index.
+fn in_entry_order(keys: Vec<(&str, usize)>) -> Vec<(&str, usize)> {
+    let entries = keys.iter().map(|&(_, i)| i + 1).max().unwrap_or(0);
+    let mut starts = vec![0usize; entries + 1];
+    for &(_, i) in &keys {
+        starts[i + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut ordered = vec![("", 0); keys.len()];
+    for (k, i) in keys {
+        ordered[starts[i]] = (k, i);
+        starts[i] += 1;
+    }
+    ordered
+}
+
 /// The letter counts of a key.
 fn histogram(key: &[u8]) -> Histogram {
     let mut h = [0u8; 48];
@@ -242,10 +261,11 @@ fn histogram(key: &[u8]) -> Histogram {
 /// than the letter counts', but read from eight bytes a key, packed together, where
 /// the counts take 48 each: most keys of a length are passed over at that.
 fn letters_of(hist: &Histogram) -> u64 {
-    hist.iter()
-        .enumerate()
-        .filter(|&(_, &n)| n > 0)
-        .fold(0, |mask, (bin, _)| mask | 1 << bin)
+    let mut mask = 0;
+    for (bin, &n) in hist.iter().enumerate() {
+        mask |= u64::from(n > 0) << bin;
+    }
+    mask
 }
 
 /// The digits of a key, in order.
@@ -354,17 +374,17 @@ impl Matcher {
 
     fn by_length(&self) -> &[LengthBucket] {
         self.by_length.get_or_init(|| {
-            // In entry order (and by key within an entry), so that of two names as
-            // near, the earlier entry is the one found first, whatever the map's order.
-            let mut keys: Vec<(&str, usize)> = self
+            // In entry order, so that of two names as near, the earlier entry is the
+            // one found first, whatever the map's order (keys of one entry name the
+            // same entry, so their order does not matter).
+            let keys: Vec<(&str, usize)> = self
                 .forms()
                 .compact
                 .iter()
                 .filter_map(|(k, v)| v.map(|i| (k.as_str(), i)))
                 .collect();
-            keys.sort_unstable_by(|a, b| (a.0.len(), a.1, a.0).cmp(&(b.0.len(), b.1, b.0)));
             let mut buckets: Vec<LengthBucket> = Vec::new();
-            for (k, i) in keys {
+            for (k, i) in in_entry_order(keys) {
                 let len = k.len();
                 if buckets.len() <= len {
                     buckets.resize_with(len + 1, LengthBucket::default);

@@ -87,9 +87,9 @@ pub fn compact_key(text: &str) -> String {
 /// `str::replace` grows its result from nothing, and the matcher makes one for every
 /// name in the database the first time a name is not found as printed.
 pub fn without_spaces(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    out.extend(key.split(' '));
-    out
+    let mut out = Vec::with_capacity(key.len());
+    out.extend(key.bytes().filter(|&b| b != b' '));
+    String::from_utf8(out).expect("taking out ASCII spaces leaves UTF-8")
 }
 
 /// The keys a name is known by, most literal first: the whole name; the name without
