@@ -655,6 +655,10 @@ fn label_names_in_other_languages_are_read() {
         ("Alcohol Desnaturalizado", "drying-alcohol"),
         ("Duftstoff", "fragrance"),
         ("Acide Salicylique", "bha"),
+        ("Fenoxietanol", "benign"),
+        ("Sorbate de Potassium", "benign"),
+        ("Peróxido de Benzoilo", "benzoyl-peroxide"),
+        ("Natriumlaurylsulfat", "sulfate"),
     ] {
         let a = check(&format!("Glycerin, {printed}"));
         assert_eq!(a.unrecognized().count(), 0, "{printed}");
