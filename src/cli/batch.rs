@@ -198,6 +198,13 @@ pub fn run(args: BatchArgs) -> Result<u8> {
                 catalog, &checker, &options, &settings, &progress, &XlsxRows, &mut sink,
             )?;
             let sheet = sink.sheet.take().expect("the sheet written to");
+            if sheet.cut_cells > 0 {
+                eprintln!(
+                    "aftercare: {} cell(s) longer than the {} characters a spreadsheet cell holds were cut (they end with `…`)",
+                    sheet.cut_cells,
+                    report::xlsx::MAX_CELL_CHARS
+                );
+            }
             let super::output::Destination::File(file) = &mut sink.out else {
                 unreachable!("xlsx is refused without `-o`");
             };

@@ -107,10 +107,10 @@ impl BatchSheet {
         let sheet = self.workbook.worksheet_from_index(0)?;
         let f = &self.formats;
         let cut = &mut self.cut_cells;
-        let mut col: u16 = 0;
-        for cell in output.record.fields() {
+        // A record longer than the header would reach the answer's columns.
+        let fields = output.record.fields().take(usize::from(self.input_columns));
+        for (col, cell) in (0_u16..).zip(fields) {
             text(sheet, row, col, cell, None, cut)?;
-            col += 1;
         }
         let col = self.input_columns;
         match &output.outcome {
@@ -418,7 +418,6 @@ fn add_legend(workbook: &mut Workbook, f: &Formats, legend: LegendFor) -> Result
         text(sheet, row, 0, verdict, Some(format), &mut cut)?;
         text(sheet, row, 1, meaning, None, &mut cut)?;
     }
-    let mut row = rows.len() as u32 + 2;
     let notes: &[&str] = match legend {
         LegendFor::Batch => &[
             "Columns before `verdict` are the input's, as read. `categories`: the protocol categories found; `flagged`: the ingredients that impose the wait; `unrecognized`: names the database does not know; `safe_from` (with --treated-at): the date and time from which the product may be used, in the time zone of --treated-at.",
@@ -427,9 +426,8 @@ fn add_legend(workbook: &mut Workbook, f: &Formats, legend: LegendFor) -> Result
             "`violations` fail the build; `warnings` do not. An issue a policy exception accepts is listed with the exception's reason.",
         ],
     };
-    for note in notes {
+    for (row, note) in (rows.len() as u32 + 2..).zip(notes) {
         text(sheet, row, 0, note, None, &mut cut)?;
-        row += 1;
     }
     sheet.set_column_width(0, 10)?;
     sheet.set_column_width(1, 120)?;
