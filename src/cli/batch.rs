@@ -37,10 +37,13 @@ pub struct BatchArgs {
     /// Output CSV is comma-separated.
     #[arg(long, short = 'd', value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
-    /// Output format.
+    /// Output format: `csv` (the input columns, then the answer), `jsonl` (a JSON
+    /// object per line), `json` (one array), or `xlsx` (the CSV's rows as a spreadsheet
+    /// with coloured verdicts; needs `-o`).
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (replaced only when the run
+    /// finished).
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Stop at the first record that cannot be checked (exit 2).
@@ -79,6 +82,7 @@ pub enum Format {
     Csv,
     Jsonl,
     Json,
+    Xlsx,
 }
 
 /// A JSON line for a checked record: the assessment with the record's number and id.
@@ -108,10 +112,14 @@ struct Failed<'a> {
 const SHARE_BYTES: usize = 16 << 20;
 
 pub fn run(args: BatchArgs) -> Result<u8> {
+    if args.format == Format::Xlsx && args.output.is_none() {
+        bail!("`--format xlsx` is not written to standard output: give a file with `-o FILE`");
+    }
     let checker = args.common.checker()?;
     let mut options = args.common.options(&checker, None)?;
-    // A CSV row shows the answer alone; the notes and known ingredients are left out.
-    options.brief = args.format == Format::Csv;
+    // A CSV or spreadsheet row shows the answer alone; the notes and known ingredients
+    // are left out.
+    options.brief = matches!(args.format, Format::Csv | Format::Xlsx);
     let columns = Columns {
         ingredients: args.column.clone(),
         id: args.id_column.clone(),
@@ -126,6 +134,11 @@ pub fn run(args: BatchArgs) -> Result<u8> {
     let incomplete = catalog.incomplete();
     let with_safe_from = options.treated_at.is_some();
     let out = super::output::Destination::open(args.output.as_deref(), &[args.file.as_path()])?;
+    if let (Format::Xlsx, super::output::Destination::File(f)) = (args.format, &out)
+        && f.is_terminal()
+    {
+        bail!("`--format xlsx` is not written to a terminal: give a file with `-o FILE`");
+    }
     let mut settings = match args.threads {
         Some(0) => bail!("`--threads 0`: give at least 1"),
         Some(t) => Settings::with_threads(t),
@@ -139,6 +152,7 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         strict_error: None,
         bar,
         progress: &progress,
+        sheet: None,
     };
     let summary = match args.format {
         Format::Csv => {
@@ -174,6 +188,29 @@ pub fn run(args: BatchArgs) -> Result<u8> {
             if array {
                 sink.out.write_all(b"]\n")?;
             }
+            summary
+        }
+        Format::Xlsx => {
+            // A row needs only the answer, which records with the same label share.
+            settings.share_bytes = SHARE_BYTES;
+            sink.sheet = Some(report::xlsx::BatchSheet::new(&headers, with_safe_from)?);
+            let summary = batch::run(
+                catalog, &checker, &options, &settings, &progress, &XlsxRows, &mut sink,
+            )?;
+            let sheet = sink.sheet.take().expect("the sheet written to");
+            if sheet.cut_cells > 0 {
+                eprintln!(
+                    "aftercare: {} cell(s) longer than the {} characters a spreadsheet cell holds were cut (they end with `…`)",
+                    sheet.cut_cells,
+                    report::xlsx::MAX_CELL_CHARS
+                );
+            }
+            let super::output::Destination::File(file) = &mut sink.out else {
+                unreachable!("xlsx is refused without `-o`");
+            };
+            // Into the temporary file: it replaces the output only when the run
+            // finished (below), so a failed run leaves no half-written workbook.
+            sheet.finish(file)?;
             summary
         }
     };
@@ -232,15 +269,17 @@ struct Out<'a> {
     strict_error: Option<(u64, String)>,
     bar: Option<indicatif::ProgressBar>,
     progress: &'a Progress,
+    /// With `--format xlsx`, the workbook each record is written to.
+    sheet: Option<report::xlsx::BatchSheet>,
 }
 
-impl Sink<()> for &mut Out<'_> {
-    type Error = std::io::Error;
-
-    fn record(&mut self, output: Output<()>) -> std::io::Result<bool> {
+impl Out<'_> {
+    /// Whether a record is written: with `--strict`, one that could not be checked
+    /// stops the run instead.
+    fn accept<T>(&mut self, output: &Output<T>) -> bool {
         if let (true, Outcome::Failed(e)) = (self.strict, &output.outcome) {
             self.strict_error = Some((output.record.number, e.clone()));
-            return Ok(false);
+            return false;
         }
         if let Some(bar) = &self.bar {
             let n = self.progress.records.load(Ordering::Relaxed);
@@ -249,11 +288,34 @@ impl Sink<()> for &mut Out<'_> {
                 bar.set_message(format!("{n} records"));
             }
         }
-        Ok(true)
+        true
+    }
+}
+
+impl Sink<()> for &mut Out<'_> {
+    type Error = std::io::Error;
+
+    fn record(&mut self, output: Output<()>) -> std::io::Result<bool> {
+        Ok(self.accept(&output))
     }
 
     fn write(&mut self, rendered: &[u8]) -> std::io::Result<()> {
         self.out.write_all(rendered)
+    }
+}
+
+/// Spreadsheet rows are written here, one record at a time in input order, since a
+/// workbook is not bytes that workers could render.
+impl Sink<report::xlsx::Answer> for &mut Out<'_> {
+    type Error = std::io::Error;
+
+    fn record(&mut self, output: Output<report::xlsx::Answer>) -> std::io::Result<bool> {
+        if !self.accept(&output) {
+            return Ok(false);
+        }
+        let sheet = self.sheet.as_mut().expect("a sheet with --format xlsx");
+        sheet.record(&output).map_err(std::io::Error::other)?;
+        Ok(true)
     }
 }
 
@@ -273,6 +335,23 @@ impl Keep for CsvRows {
     fn send(&self, output: Output<Self::Value>, out: &mut Vec<u8>) -> Output<()> {
         report::csv::write_record(out, &output, self.with_safe_from);
         output.rendered()
+    }
+}
+
+/// Spreadsheet rows: what `Out` writes of each record, shared by records with the same
+/// label like the CSV answer.
+struct XlsxRows;
+
+impl Keep for XlsxRows {
+    type Value = report::xlsx::Answer;
+    type Sent = report::xlsx::Answer;
+
+    fn keep(&self, a: Assessment) -> Self::Value {
+        report::xlsx::Answer::new(&a)
+    }
+
+    fn send(&self, output: Output<Self::Value>, _out: &mut Vec<u8>) -> Output<Self::Value> {
+        output
     }
 }
 

@@ -21,9 +21,13 @@ pub struct CiArgs {
     /// The policy file (default: `aftercare.toml` in the working directory, if any).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Format on standard output.
+    /// Format on standard output (or `-o`): `xlsx` is one row per product with
+    /// coloured verdicts, and needs `-o`.
     #[arg(long, value_enum, default_value_t = CiFormat::Text)]
     pub format: CiFormat,
+    /// Write the `--format` output to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Also write text to this file.
     #[arg(long, value_name = "FILE")]
     pub output_text: Option<PathBuf>,
@@ -39,6 +43,9 @@ pub struct CiArgs {
     /// Also write SARIF 2.1.0 to this file.
     #[arg(long, value_name = "FILE")]
     pub output_sarif: Option<PathBuf>,
+    /// Also write a spreadsheet (.xlsx) to this file: one row per product.
+    #[arg(long, value_name = "FILE")]
+    pub output_xlsx: Option<PathBuf>,
     /// A previous catalog: report only products that are new or whose ingredients changed.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -57,6 +64,7 @@ pub enum CiFormat {
     Github,
     Junit,
     Sarif,
+    Xlsx,
 }
 
 #[derive(Args)]
@@ -87,6 +95,11 @@ pub fn init(args: InitArgs) -> Result<u8> {
 }
 
 pub fn run(args: CiArgs) -> Result<u8> {
+    if args.format == CiFormat::Xlsx && args.output.is_none() {
+        bail!(
+            "`--format xlsx` is not written to standard output: give a file with `-o FILE` (or `--output-xlsx FILE`)"
+        );
+    }
     let config = match &args.config {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from("aftercare.toml")).filter(|p| p.exists()),
@@ -105,10 +118,17 @@ pub fn run(args: CiArgs) -> Result<u8> {
         (&args.output_github, CiFormat::Github),
         (&args.output_junit, CiFormat::Junit),
         (&args.output_sarif, CiFormat::Sarif),
+        (&args.output_xlsx, CiFormat::Xlsx),
     ] {
         if let Some(path) = path {
             outputs.push((super::output::AtomicFile::create(path, &inputs)?, format));
         }
+    }
+    let mut out = super::output::Destination::open(args.output.as_deref(), &inputs)?;
+    if let (CiFormat::Xlsx, super::output::Destination::File(f)) = (args.format, &out)
+        && f.is_terminal()
+    {
+        bail!("`--format xlsx` is not written to a terminal: give a file with `-o FILE`");
     }
     // The embedded database decides which categories a policy may name; an overlay
     // named by the policy is loaded after.
@@ -173,15 +193,15 @@ pub fn run(args: CiArgs) -> Result<u8> {
             CiFormat::Github => report::ci::github(out, &run, &policy_file),
             CiFormat::Junit => report::ci::junit(out, &run),
             CiFormat::Sarif => report::ci::sarif(out, &run, checker.db()),
+            CiFormat::Xlsx => report::xlsx::ci(out, &run),
         }
     };
     for (mut file, format) in outputs {
         write(format, &mut file)?;
         file.commit()?;
     }
-    let mut out = std::io::stdout().lock();
     write(args.format, &mut out)?;
-    out.flush()?;
+    out.finish()?;
     if args.format != CiFormat::Text {
         let s = run.summary;
         eprintln!(

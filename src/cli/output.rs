@@ -142,6 +142,16 @@ impl AtomicFile {
         Ok(())
     }
 
+    /// Whether the output is a terminal (`-o /dev/tty`), where binary output is refused.
+    pub fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        matches!(self.target, Target::Direct)
+            && self
+                .file
+                .as_ref()
+                .is_some_and(|f| f.get_ref().is_terminal())
+    }
+
     fn file(&mut self) -> &mut BufWriter<File> {
         self.file.as_mut().expect("a file until committed")
     }

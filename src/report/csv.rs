@@ -119,16 +119,7 @@ pub struct Answer(Arc<[u8]>);
 
 impl Answer {
     pub fn new(a: &Assessment, with_safe_from: bool) -> Answer {
-        let mut categories: Vec<&str> = a.findings.iter().map(|f| &*f.category).collect();
-        categories.sort_unstable();
-        categories.dedup();
-        let flagged: Vec<&str> = a
-            .findings
-            .iter()
-            .filter(|f| f.position.is_some())
-            .map(|f| f.ingredient.as_str())
-            .collect();
-        let unknown: Vec<&str> = a.unrecognized().map(|i| i.text.as_str()).collect();
+        let [categories, flagged, unknown] = answer_lists(a);
         // Room for a usual answer: grown from nothing, it was reallocated four times.
         let mut cells = Vec::with_capacity(128);
         let mut row = Row::new(&mut cells);
@@ -140,13 +131,30 @@ impl Answer {
         if with_safe_from {
             row.field(a.safe_from.as_deref().unwrap_or("").as_bytes());
         }
-        row.field(categories.join(";").as_bytes());
+        row.field(categories.as_bytes());
         // The names are the label's; a name such as `-Glucan` is neutralised.
-        row.cell(&flagged.join(";"));
-        row.cell(&unknown.join(";"));
+        row.cell(&flagged);
+        row.cell(&unknown);
         row.field(b"");
         Answer(Arc::from(cells))
     }
+}
+
+/// The `categories`, `flagged` and `unrecognized` cells, each `;`-separated: the
+/// categories sorted, the names in label order. The xlsx writer shares them, so both
+/// outputs say the same.
+pub fn answer_lists(a: &Assessment) -> [String; 3] {
+    let mut categories: Vec<&str> = a.findings.iter().map(|f| &*f.category).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    let flagged: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.position.is_some())
+        .map(|f| f.ingredient.as_str())
+        .collect();
+    let unknown: Vec<&str> = a.unrecognized().map(|i| i.text.as_str()).collect();
+    [categories.join(";"), flagged.join(";"), unknown.join(";")]
 }
 
 /// Writes one record: its input fields, then the answer or the error.

@@ -1,11 +1,12 @@
-//! Reporters: an `Assessment` to text or JSON. Reporters only consume assessments;
-//! they know nothing of parsing or matching.
+//! Reporters: an `Assessment` to text, JSON, CSV or a spreadsheet. Reporters only
+//! consume assessments; they know nothing of parsing or matching.
 
 pub mod ci;
 pub mod csv;
 pub mod json;
 pub mod plan;
 pub mod text;
+pub mod xlsx;
 
 /// Removes control and invisible characters from untrusted text before it reaches a
 /// terminal, so a pasted label cannot move the cursor or hide text.
