@@ -2,7 +2,8 @@
 //! dual-use, scrub-only and citrus rules, product types, and the product's verdict.
 //!
 //! Every number comes from the database (`data/categories.csv`, `data/rules.csv`); this
-//! module owns only the order in which the rules of protocol.md sections 2 to 5 apply.
+//! module owns only the order in which the rules of docs/protocol.md sections 2 to 5
+//! apply.
 //! It never prints: reporters turn an `Assessment` into text, JSON or CSV.
 
 use std::borrow::Cow;

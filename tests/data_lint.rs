@@ -141,7 +141,7 @@ fn every_flag_and_category_is_valid_and_sourced() {
 
 #[test]
 fn every_protocol_name_is_present() {
-    // protocol.md section 2 names these; each must resolve to its category.
+    // docs/protocol.md section 2 names these; each must resolve to its category.
     let db = std::sync::Arc::new(Database::embedded().unwrap());
     let m = aftercare::matcher::Matcher::new(db.clone());
     let want = [

@@ -1,4 +1,4 @@
-//! JSON as interface.md fixes it: the `Assessment` serialised as it is.
+//! JSON as docs/interface.md fixes it: the `Assessment` serialised as it is.
 
 use std::io::Write;
 
