@@ -314,3 +314,44 @@ fn db_stats_counts_every_category() {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }
 }
+
+#[test]
+fn completions_for_bash_name_the_binary_and_every_subcommand() {
+    let out = aftercare().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("aftercare"), "{script}");
+    for sub in [
+        "check",
+        "batch",
+        "ci",
+        "init",
+        "explain",
+        "db",
+        "plan",
+        "serve",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            script.contains(&format!("aftercare,{sub})")),
+            "`{sub}` missing from the bash completions"
+        );
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = aftercare().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(String::from_utf8(out.stdout).unwrap().contains("aftercare"));
+    }
+    aftercare().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_prints_a_roff_page_with_a_title_and_a_name_section() {
+    let out = aftercare().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains("\n.TH aftercare 1"), "{page}");
+    assert!(page.contains("\n.SH NAME\naftercare"), "{page}");
+    assert!(page.contains("microneedling"), "{page}");
+}

@@ -17,6 +17,7 @@ mod explain;
 pub(crate) mod output;
 mod plan;
 mod serve;
+mod shell;
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +51,12 @@ enum Command {
     Plan(plan::PlanArgs),
     /// A local web page for pasting a label, and a JSON API (`/api/check`).
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// For example: `aftercare completions bash > ~/.local/share/bash-completion/completions/aftercare`.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), for example to `man -l -` or a `man1` folder.
+    Man,
 }
 
 /// Options shared by the commands that assess products.
@@ -195,5 +202,7 @@ pub fn run() -> Result<u8> {
         Command::Db(args) => db::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
     }
 }
