@@ -435,6 +435,9 @@ pub struct Database {
     pub entries: Vec<Entry>,
     pub patterns: Vec<Pattern>,
     pub lookalikes: Vec<Lookalike>,
+    /// How many synonyms (`data/synonyms.csv`) were loaded; each is also an alias in
+    /// `names`, so this count is the only place they stay apart.
+    pub synonyms: usize,
     /// Stems of flagged classes (`data/stems.csv`), as regex sources.
     pub stems: Vec<String>,
     stem_regex: std::sync::OnceLock<regex::Regex>,
@@ -1342,6 +1345,7 @@ impl Builder {
             }
         }
         // Synonyms are aliases of the name they mean: a curated entry or a CosIng name.
+        let synonym_count = self.synonyms.len();
         for (synonym, means, source, origin) in std::mem::take(&mut self.synonyms) {
             check_sources(&self.sources, list_items(&source), &origin, &mut problems);
             let target = word_key(&means);
@@ -1448,6 +1452,7 @@ impl Builder {
             entries: self.entries,
             patterns: self.patterns,
             lookalikes,
+            synonyms: synonym_count,
             stems: self.stems,
             stem_regex: std::sync::OnceLock::new(),
             cosing_entries: std::sync::OnceLock::new(),

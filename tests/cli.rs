@@ -355,3 +355,36 @@ fn man_prints_a_roff_page_with_a_title_and_a_name_section() {
     assert!(page.contains("\n.SH NAME\naftercare"), "{page}");
     assert!(page.contains("microneedling"), "{page}");
 }
+
+#[test]
+fn version_names_the_database_it_answers_from() {
+    let out = aftercare().arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rest = text
+        .strip_prefix(concat!(
+            "aftercare ",
+            env!("CARGO_PKG_VERSION"),
+            " (database: "
+        ))
+        .unwrap_or_else(|| panic!("{text}"));
+    let (entries, rest) = rest.split_once(" entries, ").unwrap();
+    let (synonyms, rest) = rest.split_once(" synonyms)").unwrap();
+    assert_eq!(rest, "\n");
+    let number = |s: &str| s.replace(',', "").parse::<usize>().unwrap();
+    // The same entries `db export` writes.
+    let export = aftercare()
+        .args(["db", "export", "--format", "json"])
+        .output()
+        .unwrap();
+    let all: Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(number(entries), all.as_array().unwrap().len());
+    let rows = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/synonyms.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(number(synonyms), rows - 1);
+    let short = aftercare().arg("-V").output().unwrap();
+    assert_eq!(short.stdout, text.as_bytes());
+}
