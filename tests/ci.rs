@@ -483,3 +483,41 @@ fn text_lists_the_first_hundred_unused_exceptions_then_a_count() {
         "{out}"
     );
 }
+
+#[test]
+fn an_exception_for_a_product_unchanged_since_the_baseline_still_matches() {
+    let d = Dir::new("baseline-exceptions");
+    let old = CATALOG.replace(
+        "A2,Retinol Serum,3,\"Water, Glycerin, Retinol\"",
+        "A2,Retinol Serum,3,\"Water, Glycerin\"",
+    );
+    let base = d.file("old.csv", &old);
+    // A3 did not change; its exception is still in force and must not be called stale.
+    let policy = format!(
+        "{POLICY}[[exceptions]]\nproduct = \"A3\"\ningredient = \"Parfum\"\nreason = \"patch-tested\"\n"
+    );
+    let (out, _, _) = ci(
+        &d,
+        &policy,
+        CATALOG,
+        &["--format", "json", "--baseline", base.to_str().unwrap()],
+    );
+    let run: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(run["unchanged"], 6);
+    let unused: Vec<&str> = run["unused_exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["product"].as_str().unwrap())
+        .collect();
+    // A9 names no product of the catalog: still reported.
+    assert_eq!(unused, ["A9"]);
+    let (text, _, _) = ci(
+        &d,
+        &policy,
+        CATALOG,
+        &["--baseline", base.to_str().unwrap()],
+    );
+    assert!(!text.contains("exception for `A3`"), "{text}");
+    assert!(text.contains("exception for `A9`"), "{text}");
+}
