@@ -388,3 +388,57 @@ fn version_names_the_database_it_answers_from() {
     let short = aftercare().arg("-V").output().unwrap();
     assert_eq!(short.stdout, text.as_bytes());
 }
+
+#[test]
+fn db_search_without_text_is_a_usage_error() {
+    for args in [&["db", "search"][..], &["db", "search", " "][..]] {
+        let out = aftercare().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("TEXT") || err.contains("needs text"), "{err}");
+    }
+}
+
+#[test]
+fn db_list_and_search_start_with_a_header_of_column_names() {
+    let rows = |args: &[&str]| -> Vec<Vec<String>> {
+        let out = aftercare().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect()
+    };
+    let list = rows(&["db", "list", "--category", "aha"]);
+    assert_eq!(list[0], ["name", "category"]);
+    assert!(list.len() > 2);
+    assert!(list[1..].iter().all(|r| r.len() == 2 && r[1] == "aha"));
+    let search = rows(&["db", "search", "retinyl"]);
+    assert_eq!(search[0], ["name", "category", "aliases"]);
+    assert!(search[1..].iter().all(|r| r.len() == 3));
+    assert!(search.iter().any(|r| r[0] == "Retinyl Palmitate"));
+}
+
+#[test]
+fn db_list_and_search_describe_their_options_in_help() {
+    for (sub, options) in [
+        ("list", &["--category", "--db"][..]),
+        ("search", &["<TEXT>", "--db"][..]),
+    ] {
+        let out = aftercare().args(["db", sub, "--help"]).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        for option in options {
+            let line = help
+                .lines()
+                .find(|l| l.trim_start().starts_with(option))
+                .unwrap_or_else(|| panic!("{option} missing from:\n{help}"));
+            // A described option has words after its name and value.
+            assert!(
+                line.split_whitespace().count() > 3,
+                "`db {sub} {option}` has no description:\n{help}"
+            );
+        }
+    }
+}
