@@ -442,3 +442,48 @@ fn db_list_and_search_describe_their_options_in_help() {
         }
     }
 }
+
+#[test]
+fn db_validate_lists_problems_in_line_order_and_suggests_the_nearest_id() {
+    let dir = std::env::temp_dir().join(format!("aftercare-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("typos.csv");
+    // The flag problem of line 3 is found while reading; the category and source
+    // problems of lines 2 and 4 only once every file is loaded.
+    std::fs::write(
+        &bad,
+        "name,aliases,category,flags,reason,source\n\
+         A Thing,,ahaa,,r,protocol\n\
+         B Thing,,aha,wobbly,r,protocol\n\
+         C Thing,,aha,,r,cosingg\n\
+         D Thing,,qqqqqq,,r,protocol\n",
+    )
+    .unwrap();
+    let out = aftercare()
+        .args(["db", "validate"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<u64> = err
+        .lines()
+        .filter_map(|l| l.split("typos.csv:").nth(1))
+        .map(|rest| rest.split(':').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3, 4, 5], "{err}");
+    assert!(
+        err.contains("typos.csv:2: unknown category `ahaa` for `A Thing`; did you mean `aha`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("typos.csv:4: unknown source `cosingg`; did you mean `cosing`?"),
+        "{err}"
+    );
+    // Nothing is near: the valid ids are listed instead.
+    assert!(
+        err.contains("typos.csv:5: unknown category `qqqqqq` for `D Thing`; categories are `aha`"),
+        "{err}"
+    );
+}
