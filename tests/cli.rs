@@ -487,3 +487,59 @@ fn db_validate_lists_problems_in_line_order_and_suggests_the_nearest_id() {
         "{err}"
     );
 }
+
+#[test]
+fn piped_standard_input_is_read_without_a_note() {
+    let out = aftercare()
+        .args(["check", "--color", "never"])
+        .write_stdin("Water, Glycerin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Under a terminal (util-linux `script` gives the command one), `check` says it is
+/// reading standard input and how to end it. Skipped where `script` or `timeout` is
+/// missing.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_on_a_terminal_says_it_reads_standard_input_and_how_to_end_it() {
+    use std::io::Write;
+    let bin = assert_cmd::cargo::cargo_bin("aftercare");
+    let child = std::process::Command::new("timeout")
+        .args(["20", "script", "-qec"])
+        .arg(format!("'{}' check --color never", bin.display()))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("skipped: no `timeout` or `script`");
+        return;
+    };
+    // The label, then Ctrl-D, typed at the terminal.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Water, Glycerin\n\x04")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() == Some(127) || text.is_empty() {
+        eprintln!("skipped: `script` is missing or gave no terminal");
+        return;
+    }
+    assert!(
+        text.contains("aftercare: reading the ingredient list from standard input")
+            && text.contains("press Ctrl-D"),
+        "{text}"
+    );
+    assert!(text.contains("ok after the first 8 hours"), "{text}");
+}

@@ -191,6 +191,30 @@ pub fn read_text(path: &std::path::Path) -> Result<(String, Option<String>)> {
     Ok((decoded.text, decoded.note))
 }
 
+/// Says on standard error that `what` is being read from standard input, and how to
+/// end it, when standard input is a terminal: someone who typed `aftercare check`
+/// without a label would otherwise see a command that seems to hang. Silent when
+/// input comes from a pipe or a file, as ripgrep is.
+pub fn announce_terminal_stdin(what: &str) {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprintln!("{}", reading_stdin_note(what, cfg!(windows)));
+    }
+}
+
+/// The note `announce_terminal_stdin` prints; Windows ends terminal input with Ctrl-Z
+/// then Enter, other systems with Ctrl-D.
+fn reading_stdin_note(what: &str, windows: bool) -> String {
+    let end = if windows {
+        "Ctrl-Z then Enter"
+    } else {
+        "Ctrl-D"
+    };
+    format!(
+        "aftercare: reading {what} from standard input; paste or type it, then press {end} (Ctrl-C to cancel)"
+    )
+}
+
 pub fn run() -> Result<u8> {
     let cli = parse();
     match cli.command {
@@ -253,6 +277,16 @@ fn thousands(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_stdin_note_says_what_and_how_to_end_it() {
+        let unix = reading_stdin_note("the ingredient list", false);
+        assert!(unix.contains("reading the ingredient list from standard input"));
+        assert!(unix.contains("press Ctrl-D"), "{unix}");
+        let windows = reading_stdin_note("a CSV catalog", true);
+        assert!(windows.contains("reading a CSV catalog"));
+        assert!(windows.contains("press Ctrl-Z then Enter"), "{windows}");
+    }
 
     #[test]
     fn thousands_are_grouped_by_commas() {
