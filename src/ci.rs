@@ -193,18 +193,22 @@ pub fn evaluate(
         &Box::new,
         |output: batch::Output<Box<Assessment>>| {
             let record = &output.record;
+            let claim = claim_column
+                .and_then(|i| record.field(i))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
             if let Some(b) = baseline {
                 let key = product_key(record.id(), record.name(), record.number);
                 let now = word_key(&record.label().unwrap_or_default());
                 if b.get(&key) == Some(&now) {
                     unchanged += 1;
+                    // Left out of the report, but its exceptions still match: judged
+                    // only to mark them used, or every exception for an unchanged
+                    // product would be reported as matching nothing.
+                    let _ = judge(output, claim, checker, policy, options, &mut used);
                     return Ok::<bool, std::convert::Infallible>(true);
                 }
             }
-            let claim = claim_column
-                .and_then(|i| record.field(i))
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty());
             products.push(judge(output, claim, checker, policy, options, &mut used));
             Ok(true)
         },

@@ -435,6 +435,9 @@ pub struct Database {
     pub entries: Vec<Entry>,
     pub patterns: Vec<Pattern>,
     pub lookalikes: Vec<Lookalike>,
+    /// How many synonyms (`data/synonyms.csv`) were loaded; each is also an alias in
+    /// `names`, so this count is the only place they stay apart.
+    pub synonyms: usize,
     /// Stems of flagged classes (`data/stems.csv`), as regex sources.
     pub stems: Vec<String>,
     stem_regex: std::sync::OnceLock<regex::Regex>,
@@ -1261,7 +1264,12 @@ impl Builder {
                     problems.push(Problem {
                         file: origin.file.to_string(),
                         line: origin.line,
-                        message: format!("unknown source `{s}`; add it to data/sources.csv"),
+                        message: match nearest(s, known.keys()) {
+                            Some(near) => format!(
+                                "unknown source `{s}`; did you mean `{near}`? (a new source is added to data/sources.csv)"
+                            ),
+                            None => format!("unknown source `{s}`; add it to data/sources.csv"),
+                        },
                     });
                 }
             }
@@ -1280,10 +1288,13 @@ impl Builder {
                     file: e.origin.file.to_string(),
                     line: e.origin.line,
                     message: format!(
-                        "unknown category `{}` for `{}`; categories are {}",
+                        "unknown category `{}` for `{}`; {}",
                         e.category,
                         e.name,
-                        quote_list(&valid_categories)
+                        match nearest(&e.category, &valid_categories) {
+                            Some(near) => format!("did you mean `{near}`?"),
+                            None => format!("categories are {}", quote_list(&valid_categories)),
+                        }
                     ),
                 });
             }
@@ -1312,7 +1323,14 @@ impl Builder {
                 problems.push(Problem {
                     file: origin.file.to_string(),
                     line: origin.line,
-                    message: format!("unknown category `{}` in pattern `{}`", p.category, p.id),
+                    message: format!(
+                        "unknown category `{}` in pattern `{}`{}",
+                        p.category,
+                        p.id,
+                        nearest(&p.category, &valid_categories)
+                            .map(|near| format!("; did you mean `{near}`?"))
+                            .unwrap_or_default()
+                    ),
                 });
             }
             check_sources(
@@ -1356,6 +1374,7 @@ impl Builder {
             }
         }
         // Synonyms are aliases of the name they mean: a curated entry or a CosIng name.
+        let synonym_count = self.synonyms.len();
         for (synonym, means, source, origin) in std::mem::take(&mut self.synonyms) {
             check_sources(&self.sources, list_items(&source), &origin, &mut problems);
             let target = word_key(&means);
@@ -1432,6 +1451,7 @@ impl Builder {
         }
         self.problems.extend(problems);
         if !self.problems.is_empty() {
+            in_line_order(&mut self.problems);
             return Err(DbError::Invalid(self.problems));
         }
         let Some(&benign_category) = category_index.get("benign") else {
@@ -1462,6 +1482,7 @@ impl Builder {
             entries: self.entries,
             patterns: self.patterns,
             lookalikes,
+            synonyms: synonym_count,
             stems: self.stems,
             stem_regex: std::sync::OnceLock::new(),
             cosing_entries: std::sync::OnceLock::new(),
@@ -1473,6 +1494,44 @@ impl Builder {
             compiled_patterns: std::sync::OnceLock::new(),
         })
     }
+}
+
+/// Problems are found in passes (a row's cells as it is read, then its category,
+/// sources and aliases once every file is loaded); they are listed as a person fixes
+/// them: file by file in load order, the overlay last, line by line. Problems of the
+/// same line keep the order they were found in.
+fn in_line_order(problems: &mut [Problem]) {
+    problems.sort_by_key(|p| {
+        let file = EMBEDDED
+            .iter()
+            .position(|(f, _)| *f == p.file)
+            .unwrap_or(EMBEDDED.len());
+        (file, p.line)
+    });
+}
+
+/// The valid id closest to an unknown one, when it is close enough to be a typo:
+/// one edit for a short id, two from five letters on. The first of equally close ids.
+fn nearest<'a, S: AsRef<str> + ?Sized + 'a>(
+    unknown: &str,
+    valid: impl IntoIterator<Item = &'a S>,
+) -> Option<&'a str> {
+    let limit = if unknown.len() < 5 { 1 } else { 2 };
+    let mut best: Option<(usize, &str)> = None;
+    for id in valid {
+        let id = id.as_ref();
+        let Some(d) = crate::normalize::edit_distance_within(
+            unknown.to_ascii_lowercase().as_bytes(),
+            id.as_bytes(),
+            limit,
+        ) else {
+            continue;
+        };
+        if best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, id));
+        }
+    }
+    best.map(|(_, id)| id)
 }
 
 /// A small CSV reader for the database files: RFC 4180 quoting, CRLF or LF, fields

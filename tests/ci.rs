@@ -483,3 +483,140 @@ fn text_lists_the_first_hundred_unused_exceptions_then_a_count() {
         "{out}"
     );
 }
+
+#[test]
+fn an_exception_for_a_product_unchanged_since_the_baseline_still_matches() {
+    let d = Dir::new("baseline-exceptions");
+    let old = CATALOG.replace(
+        "A2,Retinol Serum,3,\"Water, Glycerin, Retinol\"",
+        "A2,Retinol Serum,3,\"Water, Glycerin\"",
+    );
+    let base = d.file("old.csv", &old);
+    // A3 did not change; its exception is still in force and must not be called stale.
+    let policy = format!(
+        "{POLICY}[[exceptions]]\nproduct = \"A3\"\ningredient = \"Parfum\"\nreason = \"patch-tested\"\n"
+    );
+    let (out, _, _) = ci(
+        &d,
+        &policy,
+        CATALOG,
+        &["--format", "json", "--baseline", base.to_str().unwrap()],
+    );
+    let run: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(run["unchanged"], 6);
+    let unused: Vec<&str> = run["unused_exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["product"].as_str().unwrap())
+        .collect();
+    // A9 names no product of the catalog: still reported.
+    assert_eq!(unused, ["A9"]);
+    let (text, _, _) = ci(
+        &d,
+        &policy,
+        CATALOG,
+        &["--baseline", base.to_str().unwrap()],
+    );
+    assert!(!text.contains("exception for `A3`"), "{text}");
+    assert!(text.contains("exception for `A9`"), "{text}");
+}
+
+/// `aftercare ci` run from `dir`, without `--config`.
+fn ci_in(dir: &std::path::Path, args: &[&str]) -> (String, String, i32) {
+    let out = Command::cargo_bin("aftercare")
+        .unwrap()
+        .arg("ci")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn the_policy_is_found_in_the_nearest_parent_folder() {
+    let d = Dir::new("find-config");
+    d.file("aftercare.toml", POLICY);
+    let child = d.0.join("clinic").join("spring");
+    std::fs::create_dir_all(&child).unwrap();
+    std::fs::write(child.join("catalog.csv"), CATALOG).unwrap();
+    let (out, err, code) = ci_in(&child, &[]);
+    assert_eq!(code, 1, "{err}");
+    // The policy's own exception and level are in force, and it is named as found.
+    assert!(
+        out.contains("../../aftercare.toml:8: warning: exception for `A9` matched nothing"),
+        "{out}"
+    );
+    assert!(out.contains("denied by policy before day 7"), "{out}");
+}
+
+#[test]
+fn the_policy_search_stops_at_the_repository_root() {
+    let d = Dir::new("find-config-git");
+    // Outside the repository: never read for a catalog inside it.
+    d.file("aftercare.toml", POLICY);
+    let repo = d.0.join("repo");
+    let child = repo.join("catalogs");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(&child).unwrap();
+    std::fs::write(child.join("catalog.csv"), CATALOG).unwrap();
+    let (out, _, _) = ci_in(&child, &[]);
+    assert!(!out.contains("exception for `A9`"), "{out}");
+    assert!(!out.contains("denied by policy"), "{out}");
+    // At the repository's root itself, it is found.
+    std::fs::write(repo.join("aftercare.toml"), POLICY).unwrap();
+    let (out, _, _) = ci_in(&child, &[]);
+    assert!(
+        out.contains("../aftercare.toml:8: warning: exception for `A9` matched nothing"),
+        "{out}"
+    );
+}
+
+#[test]
+fn several_catalogs_are_each_reported_and_the_worst_exit_code_wins() {
+    let d = Dir::new("several");
+    let clean = d.file(
+        "clean.csv",
+        "sku,name,from-day,ingredients\nB1,Calm Gel,1,\"Water, Glycerin\"\n",
+    );
+    // An exception for a product of the second catalog is in use, though the first
+    // does not have that product.
+    let policy = format!(
+        "{POLICY}[[exceptions]]\nproduct = \"A3\"\ningredient = \"Parfum\"\nreason = \"patch-tested\"\n"
+    );
+    let (out, err, code) = ci(&d, &policy, CATALOG, &[clean.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let clean_name = clean.display().to_string();
+    let summaries: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" products checked: "))
+        .collect();
+    assert_eq!(summaries.len(), 2, "{out}");
+    assert!(
+        summaries[0].contains("catalog.csv: 7 products checked"),
+        "{out}"
+    );
+    assert!(
+        summaries[1].starts_with(&format!("{clean_name}: 1 products checked: 0 violation(s)")),
+        "{out}"
+    );
+    assert!(!out.contains("exception for `A3`"), "{out}");
+    assert_eq!(out.matches("exception for `A9` matched nothing").count(), 1);
+    // The clean catalog alone passes.
+    let p = d.file("aftercare.toml", POLICY);
+    Command::cargo_bin("aftercare")
+        .unwrap()
+        .args(["ci", &clean_name, "--config", p.to_str().unwrap()])
+        .assert()
+        .code(0);
+    // One JSON document cannot hold two runs: refused, not half written.
+    let (out, err, code) = ci(&d, POLICY, CATALOG, &[&clean_name, "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("run `aftercare ci` once per catalog"), "{err}");
+}

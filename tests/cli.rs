@@ -314,3 +314,232 @@ fn db_stats_counts_every_category() {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }
 }
+
+#[test]
+fn completions_for_bash_name_the_binary_and_every_subcommand() {
+    let out = aftercare().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("aftercare"), "{script}");
+    for sub in [
+        "check",
+        "batch",
+        "ci",
+        "init",
+        "explain",
+        "db",
+        "plan",
+        "serve",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            script.contains(&format!("aftercare,{sub})")),
+            "`{sub}` missing from the bash completions"
+        );
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = aftercare().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(String::from_utf8(out.stdout).unwrap().contains("aftercare"));
+    }
+    aftercare().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_prints_a_roff_page_with_a_title_and_a_name_section() {
+    let out = aftercare().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains("\n.TH aftercare 1"), "{page}");
+    assert!(page.contains("\n.SH NAME\naftercare"), "{page}");
+    assert!(page.contains("microneedling"), "{page}");
+}
+
+#[test]
+fn version_names_the_database_it_answers_from() {
+    let out = aftercare().arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rest = text
+        .strip_prefix(concat!(
+            "aftercare ",
+            env!("CARGO_PKG_VERSION"),
+            " (database: "
+        ))
+        .unwrap_or_else(|| panic!("{text}"));
+    let (entries, rest) = rest.split_once(" entries, ").unwrap();
+    let (synonyms, rest) = rest.split_once(" synonyms)").unwrap();
+    assert_eq!(rest, "\n");
+    let number = |s: &str| s.replace(',', "").parse::<usize>().unwrap();
+    // The same entries `db export` writes.
+    let export = aftercare()
+        .args(["db", "export", "--format", "json"])
+        .output()
+        .unwrap();
+    let all: Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(number(entries), all.as_array().unwrap().len());
+    let rows = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/synonyms.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(number(synonyms), rows - 1);
+    let short = aftercare().arg("-V").output().unwrap();
+    assert_eq!(short.stdout, text.as_bytes());
+}
+
+#[test]
+fn db_search_without_text_is_a_usage_error() {
+    for args in [&["db", "search"][..], &["db", "search", " "][..]] {
+        let out = aftercare().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("TEXT") || err.contains("needs text"), "{err}");
+    }
+}
+
+#[test]
+fn db_list_and_search_start_with_a_header_of_column_names() {
+    let rows = |args: &[&str]| -> Vec<Vec<String>> {
+        let out = aftercare().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect()
+    };
+    let list = rows(&["db", "list", "--category", "aha"]);
+    assert_eq!(list[0], ["name", "category"]);
+    assert!(list.len() > 2);
+    assert!(list[1..].iter().all(|r| r.len() == 2 && r[1] == "aha"));
+    let search = rows(&["db", "search", "retinyl"]);
+    assert_eq!(search[0], ["name", "category", "aliases"]);
+    assert!(search[1..].iter().all(|r| r.len() == 3));
+    assert!(search.iter().any(|r| r[0] == "Retinyl Palmitate"));
+}
+
+#[test]
+fn db_list_and_search_describe_their_options_in_help() {
+    for (sub, options) in [
+        ("list", &["--category", "--db"][..]),
+        ("search", &["<TEXT>", "--db"][..]),
+    ] {
+        let out = aftercare().args(["db", sub, "--help"]).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        for option in options {
+            let line = help
+                .lines()
+                .find(|l| l.trim_start().starts_with(option))
+                .unwrap_or_else(|| panic!("{option} missing from:\n{help}"));
+            // A described option has words after its name and value.
+            assert!(
+                line.split_whitespace().count() > 3,
+                "`db {sub} {option}` has no description:\n{help}"
+            );
+        }
+    }
+}
+
+#[test]
+fn db_validate_lists_problems_in_line_order_and_suggests_the_nearest_id() {
+    let dir = std::env::temp_dir().join(format!("aftercare-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("typos.csv");
+    // The flag problem of line 3 is found while reading; the category and source
+    // problems of lines 2 and 4 only once every file is loaded.
+    std::fs::write(
+        &bad,
+        "name,aliases,category,flags,reason,source\n\
+         A Thing,,ahaa,,r,protocol\n\
+         B Thing,,aha,wobbly,r,protocol\n\
+         C Thing,,aha,,r,cosingg\n\
+         D Thing,,qqqqqq,,r,protocol\n",
+    )
+    .unwrap();
+    let out = aftercare()
+        .args(["db", "validate"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<u64> = err
+        .lines()
+        .filter_map(|l| l.split("typos.csv:").nth(1))
+        .map(|rest| rest.split(':').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3, 4, 5], "{err}");
+    assert!(
+        err.contains("typos.csv:2: unknown category `ahaa` for `A Thing`; did you mean `aha`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("typos.csv:4: unknown source `cosingg`; did you mean `cosing`?"),
+        "{err}"
+    );
+    // Nothing is near: the valid ids are listed instead.
+    assert!(
+        err.contains("typos.csv:5: unknown category `qqqqqq` for `D Thing`; categories are `aha`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn piped_standard_input_is_read_without_a_note() {
+    let out = aftercare()
+        .args(["check", "--color", "never"])
+        .write_stdin("Water, Glycerin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Under a terminal (util-linux `script` gives the command one), `check` says it is
+/// reading standard input and how to end it. Skipped where `script` or `timeout` is
+/// missing.
+#[cfg(target_os = "linux")]
+#[test]
+fn check_on_a_terminal_says_it_reads_standard_input_and_how_to_end_it() {
+    use std::io::Write;
+    let bin = assert_cmd::cargo::cargo_bin("aftercare");
+    let child = std::process::Command::new("timeout")
+        .args(["20", "script", "-qec"])
+        .arg(format!("'{}' check --color never", bin.display()))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("skipped: no `timeout` or `script`");
+        return;
+    };
+    // The label, then Ctrl-D, typed at the terminal.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Water, Glycerin\n\x04")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() == Some(127) || text.is_empty() {
+        eprintln!("skipped: `script` is missing or gave no terminal");
+        return;
+    }
+    assert!(
+        text.contains("aftercare: reading the ingredient list from standard input")
+            && text.contains("press Ctrl-D"),
+        "{text}"
+    );
+    assert!(text.contains("ok after the first 8 hours"), "{text}");
+}

@@ -127,6 +127,9 @@ pub fn run(args: BatchArgs) -> Result<u8> {
         product_type: args.type_column.clone(),
         delimiter: args.delimiter,
     };
+    if args.file.as_os_str() == "-" {
+        super::announce_terminal_stdin("a CSV catalog");
+    }
     let catalog = Catalog::open(&args.file, &columns)?;
     let headers = catalog.headers.clone();
     let size = catalog.size;

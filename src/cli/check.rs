@@ -35,11 +35,21 @@ pub enum Format {
 }
 
 pub fn run(args: CheckArgs) -> Result<u8> {
-    let (label, note) = match (&args.file, args.label.as_slice()) {
-        (Some(path), _) => read_text(path)?,
-        (None, []) => read_text(std::path::Path::new("-"))?,
-        (None, [one]) if one == "-" => read_text(std::path::Path::new("-"))?,
-        (None, parts) => (parts.join(" "), None),
+    let stdin = std::path::Path::new("-");
+    let source = match (&args.file, args.label.as_slice()) {
+        (Some(path), _) => Some(path.as_path()),
+        (None, []) => Some(stdin),
+        (None, [one]) if one == "-" => Some(stdin),
+        (None, _) => None,
+    };
+    let (label, note) = match source {
+        Some(path) => {
+            if path == stdin {
+                super::announce_terminal_stdin("the ingredient list");
+            }
+            read_text(path)?
+        }
+        None => (args.label.join(" "), None),
     };
     let checker = args.common.checker()?;
     let options = args.common.options(&checker, args.name.clone())?;

@@ -15,10 +15,12 @@ use super::load_checker;
 
 #[derive(Args)]
 pub struct CiArgs {
-    /// The catalog CSV (default: `catalog.csv`).
-    #[arg(default_value = "catalog.csv")]
-    pub catalog: PathBuf,
-    /// The policy file (default: `aftercare.toml` in the working directory, if any).
+    /// The catalog CSVs (default: `catalog.csv`). Each is checked with the same
+    /// policy and reported on its own; the exit code is the worst of them.
+    #[arg(default_value = "catalog.csv", value_name = "CATALOG")]
+    pub catalogs: Vec<PathBuf>,
+    /// The policy file (default: `aftercare.toml` in the working directory or the
+    /// nearest parent, up to the repository's root: the first folder holding `.git`).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Format on standard output (or `-o`): `xlsx` is one row per product with
@@ -102,13 +104,16 @@ pub fn run(args: CiArgs) -> Result<u8> {
     }
     let config = match &args.config {
         Some(p) => Some(p.clone()),
-        None => Some(PathBuf::from("aftercare.toml")).filter(|p| p.exists()),
+        None => find_config(&std::env::current_dir()?),
     };
+    refuse_what_one_run_cannot_hold(&args)?;
     // Every output file is refused, before any work, if it is one of the inputs; each
     // replaces its target only when the run finished.
-    let inputs: Vec<&Path> = [Some(&args.catalog), config.as_ref(), args.baseline.as_ref()]
-        .into_iter()
-        .flatten()
+    let inputs: Vec<&Path> = args
+        .catalogs
+        .iter()
+        .chain(config.as_ref())
+        .chain(args.baseline.as_ref())
         .map(PathBuf::as_path)
         .collect();
     let mut outputs = Vec::new();
@@ -130,10 +135,116 @@ pub fn run(args: CiArgs) -> Result<u8> {
     {
         bail!("`--format xlsx` is not written to a terminal: give a file with `-o FILE`");
     }
+    let (policy, policy_file, checker) =
+        load_policy(config.as_deref(), args.allow_outside_overlay)?;
+    let options = aftercare::Options {
+        profile: policy.profile,
+        depth: policy.depth,
+        wait_overrides: policy.waits.clone().into_iter().collect(),
+        ..Default::default()
+    };
+    let columns = ci::columns(&policy);
+    let baseline = match &args.baseline {
+        Some(p) => Some(ci::read_baseline(Catalog::open(p, &columns)?)),
+        None => None,
+    };
+    // Every catalog is opened (its header read) before any is checked: a missing
+    // one stops the run before a report is half written.
+    let catalogs = args
+        .catalogs
+        .iter()
+        .map(|path| Catalog::open(path, &columns))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut runs = Vec::new();
+    for catalog in catalogs {
+        runs.push(
+            ci::evaluate(catalog, &checker, &policy, &options, baseline.as_ref())
+                .map_err(anyhow::Error::msg)?,
+        );
+    }
+    report_unused_once(&mut runs);
+    let write = |format: CiFormat, out: &mut dyn Write| -> std::io::Result<()> {
+        for run in &runs {
+            match format {
+                CiFormat::Text => report::ci::text(out, run, &policy_file),
+                CiFormat::Json => report::ci::json(out, run),
+                CiFormat::Github => report::ci::github(out, run, &policy_file),
+                CiFormat::Junit => report::ci::junit(out, run),
+                CiFormat::Sarif => report::ci::sarif(out, run, checker.db()),
+                CiFormat::Xlsx => report::xlsx::ci(out, run),
+            }?;
+        }
+        Ok(())
+    };
+    for (mut file, format) in outputs {
+        write(format, &mut file)?;
+        file.commit()?;
+    }
+    write(args.format, &mut out)?;
+    out.finish()?;
+    if args.format != CiFormat::Text {
+        for run in &runs {
+            let s = run.summary;
+            eprintln!(
+                "aftercare: `{}`: {} products, {} violation(s), {} warning(s)",
+                run.file, s.products, s.violations, s.warnings
+            );
+        }
+    }
+    let violations = runs.iter().any(|r| r.summary.violations > 0);
+    Ok(u8::from(violations && !args.exit_zero))
+}
+
+/// Several catalogs are several runs: refused, before any work, where the output
+/// can hold only one.
+fn refuse_what_one_run_cannot_hold(args: &CiArgs) -> Result<()> {
+    if args.catalogs.len() > 1 {
+        // One JSON, JUnit or SARIF document holds one run; text and GitHub
+        // annotations are lines, which runs can follow one another in.
+        let single_document = [
+            (
+                args.format == CiFormat::Json || args.output_json.is_some(),
+                "json",
+            ),
+            (
+                args.format == CiFormat::Junit || args.output_junit.is_some(),
+                "junit",
+            ),
+            (
+                args.format == CiFormat::Sarif || args.output_sarif.is_some(),
+                "sarif",
+            ),
+            (
+                args.format == CiFormat::Xlsx || args.output_xlsx.is_some(),
+                "xlsx",
+            ),
+        ];
+        if let Some((_, format)) = single_document.iter().find(|(asked, _)| *asked) {
+            bail!(
+                "the {format} format holds one catalog, and {} were given; run `aftercare ci` once per catalog, or use `text` or `github`",
+                args.catalogs.len()
+            );
+        }
+        if args.baseline.is_some() {
+            bail!(
+                "--baseline is a previous version of one catalog, and {} catalogs were given; run `aftercare ci` once per catalog",
+                args.catalogs.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The policy (or the default one), the name reports give its file, and the checker
+/// with the policy's overlay.
+fn load_policy(
+    config: Option<&Path>,
+    allow_outside_overlay: bool,
+) -> Result<(Policy, String, aftercare::Checker)> {
     // The embedded database decides which categories a policy may name; an overlay
     // named by the policy is loaded after.
     let base = load_checker(None)?;
-    let (policy, policy_file) = match &config {
+    let (policy, policy_file) = match config {
         Some(path) => {
             let bytes = aftercare::input::read_bounded(path, 1 << 20, true)
                 .with_context(|| format!("cannot read the policy `{}`", path.display()))?;
@@ -143,14 +254,14 @@ pub fn run(args: CiArgs) -> Result<u8> {
         }
         None => (Policy::default(), "aftercare.toml".to_string()),
     };
-    let checker = match (&policy.overlay, &config) {
+    let checker = match (&policy.overlay, config) {
         (Some(overlay), Some(cfg)) => {
             let dir = cfg.parent().unwrap_or(Path::new("."));
             let path = dir.join(overlay);
             // A policy comes with the change under review: its overlay may not reach
             // outside the policy's folder (`/etc/passwd`, `../../secrets`) unless the
             // person running `ci` says so.
-            if !args.allow_outside_overlay {
+            if !allow_outside_overlay {
                 let folder = std::fs::canonicalize(if dir.as_os_str().is_empty() {
                     Path::new(".")
                 } else {
@@ -172,42 +283,40 @@ pub fn run(args: CiArgs) -> Result<u8> {
         (Some(overlay), None) => load_checker(Some(overlay))?,
         (None, _) => base,
     };
-    let options = aftercare::Options {
-        profile: policy.profile,
-        depth: policy.depth,
-        wait_overrides: policy.waits.clone().into_iter().collect(),
-        ..Default::default()
-    };
-    let columns = ci::columns(&policy);
-    let baseline = match &args.baseline {
-        Some(p) => Some(ci::read_baseline(Catalog::open(p, &columns)?)),
-        None => None,
-    };
-    let catalog = Catalog::open(&args.catalog, &columns)?;
-    let run = ci::evaluate(catalog, &checker, &policy, &options, baseline.as_ref())
-        .map_err(anyhow::Error::msg)?;
-    let write = |format: CiFormat, out: &mut dyn Write| -> std::io::Result<()> {
-        match format {
-            CiFormat::Text => report::ci::text(out, &run, &policy_file),
-            CiFormat::Json => report::ci::json(out, &run),
-            CiFormat::Github => report::ci::github(out, &run, &policy_file),
-            CiFormat::Junit => report::ci::junit(out, &run),
-            CiFormat::Sarif => report::ci::sarif(out, &run, checker.db()),
-            CiFormat::Xlsx => report::xlsx::ci(out, &run),
+    Ok((policy, policy_file, checker))
+}
+
+/// The policy file when `--config` is not given: `aftercare.toml` in `dir` or its
+/// nearest parent, as ruff finds `ruff.toml`. The search stops at the repository's
+/// root (a folder holding `.git`), so a catalog in a repository never takes the
+/// policy of whatever folder the repository was cloned into. The path is relative to
+/// `dir` (`../aftercare.toml`), so reports name it as a person would.
+fn find_config(dir: &Path) -> Option<PathBuf> {
+    let mut relative = PathBuf::new();
+    for folder in dir.ancestors() {
+        let candidate = folder.join(CONFIG_NAME);
+        if candidate.is_file() {
+            return Some(relative.join(CONFIG_NAME));
         }
+        if folder.join(".git").exists() {
+            return None;
+        }
+        relative.push("..");
+    }
+    None
+}
+
+const CONFIG_NAME: &str = "aftercare.toml";
+
+/// With several catalogs, an exception for a product of one catalog matches nothing
+/// in the others: it is stale only when it matched nothing in any. Those are
+/// reported once, with the last catalog.
+fn report_unused_once(runs: &mut [ci::CiRun]) {
+    let Some((last, earlier)) = runs.split_last_mut() else {
+        return;
     };
-    for (mut file, format) in outputs {
-        write(format, &mut file)?;
-        file.commit()?;
+    for run in earlier.iter_mut() {
+        let unused = std::mem::take(&mut run.unused_exceptions);
+        last.unused_exceptions.retain(|e| unused.contains(e));
     }
-    write(args.format, &mut out)?;
-    out.finish()?;
-    if args.format != CiFormat::Text {
-        let s = run.summary;
-        eprintln!(
-            "aftercare: `{}`: {} products, {} violation(s), {} warning(s)",
-            run.file, s.products, s.violations, s.warnings
-        );
-    }
-    Ok(u8::from(run.summary.violations > 0 && !args.exit_zero))
 }

@@ -19,25 +19,37 @@ pub struct DbArgs {
 
 #[derive(Subcommand)]
 enum DbCommand {
-    /// List entries, optionally of one category.
+    /// List entries, optionally of one category: a header line, then one
+    /// tab-separated `name`, `category` line per entry.
     List {
-        #[arg(long)]
+        /// Only the entries of this category (an id such as `aha`; `db stats` lists them).
+        #[arg(long, value_name = "ID")]
         category: Option<String>,
+        /// An overlay CSV in the format of data/*.csv, adding or overriding entries.
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
     },
-    /// Entries whose name or an alias contains the text.
+    /// Entries whose name or an alias contains the text: a header line, then one
+    /// tab-separated `name`, `category`, `aliases` line per entry. Exit 1 when none.
     Search {
+        /// The text to look for (several words are joined with spaces); any case.
+        #[arg(required = true, value_name = "TEXT")]
         text: Vec<String>,
+        /// An overlay CSV in the format of data/*.csv, adding or overriding entries.
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
     },
     /// Check an overlay file: every problem with its line, all at once.
-    Validate { file: PathBuf },
+    Validate {
+        /// The overlay CSV, in the format of data/*.csv.
+        file: PathBuf,
+    },
     /// Export every entry.
     Export {
+        /// Output format: CSV in the columns of data/*.csv, or a JSON array.
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
+        /// An overlay CSV in the format of data/*.csv, adding or overriding entries.
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
     },
@@ -66,6 +78,7 @@ pub fn run(args: DbArgs) -> Result<u8> {
                     aftercare::db::quote_list(&ids)
                 );
             }
+            writeln!(out, "name\tcategory")?;
             for e in d
                 .all_entries()
                 .filter(|e| category.as_ref().is_none_or(|c| &e.category == c))
@@ -74,11 +87,20 @@ pub fn run(args: DbArgs) -> Result<u8> {
             }
         }
         DbCommand::Search { text, db } => {
+            let text = text.join(" ");
+            if text.trim().is_empty() {
+                // Every entry contains the empty text: almost surely a script's empty
+                // variable, not a wish for the whole database (`db list` is that).
+                anyhow::bail!(
+                    "`db search` needs text to look for, such as `aftercare db search retinyl`; `db list` lists every entry"
+                );
+            }
             let checker = load_checker(db.as_deref())?;
-            let hits = checker.matcher().search(&text.join(" "));
+            let hits = checker.matcher().search(&text);
             if hits.is_empty() {
                 return Ok(1);
             }
+            writeln!(out, "name\tcategory\taliases")?;
             for i in hits {
                 let e = checker.matcher().entry(i);
                 writeln!(out, "{}\t{}\t{}", e.name, e.category, e.aliases.join("|"))?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use aftercare::{Checker, Database, Options, Profile};
 
@@ -17,6 +17,7 @@ mod explain;
 pub(crate) mod output;
 mod plan;
 mod serve;
+mod shell;
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +51,12 @@ enum Command {
     Plan(plan::PlanArgs),
     /// A local web page for pasting a label, and a JSON API (`/api/check`).
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// For example: `aftercare completions bash > ~/.local/share/bash-completion/completions/aftercare`.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), for example to `man -l -` or a `man1` folder.
+    Man,
 }
 
 /// Options shared by the commands that assess products.
@@ -184,8 +191,32 @@ pub fn read_text(path: &std::path::Path) -> Result<(String, Option<String>)> {
     Ok((decoded.text, decoded.note))
 }
 
+/// Says on standard error that `what` is being read from standard input, and how to
+/// end it, when standard input is a terminal: someone who typed `aftercare check`
+/// without a label would otherwise see a command that seems to hang. Silent when
+/// input comes from a pipe or a file, as ripgrep is.
+pub fn announce_terminal_stdin(what: &str) {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprintln!("{}", reading_stdin_note(what, cfg!(windows)));
+    }
+}
+
+/// The note `announce_terminal_stdin` prints; Windows ends terminal input with Ctrl-Z
+/// then Enter, other systems with Ctrl-D.
+fn reading_stdin_note(what: &str, windows: bool) -> String {
+    let end = if windows {
+        "Ctrl-Z then Enter"
+    } else {
+        "Ctrl-D"
+    };
+    format!(
+        "aftercare: reading {what} from standard input; paste or type it, then press {end} (Ctrl-C to cancel)"
+    )
+}
+
 pub fn run() -> Result<u8> {
-    let cli = Cli::parse();
+    let cli = parse();
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Batch(args) => batch::run(args),
@@ -195,5 +226,74 @@ pub fn run() -> Result<u8> {
         Command::Db(args) => db::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
+    }
+}
+
+/// The arguments, as `Cli::parse` reads them, except that `--version` also names the
+/// database. Loading it costs a fifth of a second, so it is loaded only when the
+/// version is asked for.
+fn parse() -> Cli {
+    let mut command = Cli::command();
+    if std::env::args_os()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V")
+    {
+        // Printed once, then the process exits: leaking the string is harmless.
+        command = command.version(&*Box::leak(version_with_database().into_boxed_str()));
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// `0.1.0 (database: 28,888 entries, 1,043 synonyms)`: what a bug report needs to
+/// say which data gave an answer.
+fn version_with_database() -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    match Database::embedded() {
+        Ok(db) => format!(
+            "{version} (database: {} entries, {} synonyms)",
+            thousands(db.all_entries().count()),
+            thousands(db.synonyms)
+        ),
+        Err(e) => format!("{version} (database: cannot be loaded: {e})"),
+    }
+}
+
+/// `28888` as `28,888`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_stdin_note_says_what_and_how_to_end_it() {
+        let unix = reading_stdin_note("the ingredient list", false);
+        assert!(unix.contains("reading the ingredient list from standard input"));
+        assert!(unix.contains("press Ctrl-D"), "{unix}");
+        let windows = reading_stdin_note("a CSV catalog", true);
+        assert!(windows.contains("reading a CSV catalog"));
+        assert!(windows.contains("press Ctrl-Z then Enter"), "{windows}");
+    }
+
+    #[test]
+    fn thousands_are_grouped_by_commas() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(28888), "28,888");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 }
