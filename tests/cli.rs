@@ -543,3 +543,19 @@ fn check_on_a_terminal_says_it_reads_standard_input_and_how_to_end_it() {
     );
     assert!(text.contains("ok after the first 8 hours"), "{text}");
 }
+
+#[test]
+fn completions_to_a_pipe_closed_early_end_quietly() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("aftercare"))
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the script is written, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

@@ -35,8 +35,12 @@ pub fn completions(args: CompletionsArgs) -> Result<u8> {
         Shell::Powershell => S::PowerShell,
         Shell::Elvish => S::Elvish,
     };
+    // Written to memory first: the generator panics on a failed write, and standard
+    // output may be a pipe closed early (`| head`), which is not an error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "aftercare", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut Cli::command(), "aftercare", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(0)
 }
