@@ -2,37 +2,12 @@
 //! whatever the encoding, the cell format or the errors. Output is parsed back.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn aftercare() -> Command {
-    let mut c = Command::cargo_bin("aftercare").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("aftercare-batch-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
+mod common;
+use common::{Dir, aftercare};
 
 fn jsonl(path: &Path, extra: &[&str]) -> (Vec<Value>, i32, String) {
     let out = aftercare()

@@ -1,31 +1,11 @@
 //! `aftercare ci`: every violation kind, every output format read back, policy errors
 //! with their positions, unused exceptions, the baseline and the exit codes.
 
-use std::path::PathBuf;
-
 use assert_cmd::Command;
 use serde_json::Value;
 
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("aftercare-ci-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
+mod common;
+use common::Dir;
 
 const CATALOG: &str = "sku,name,from-day,ingredients
 A1,Gel,1,\"Water, Sodium Hyaluronate, Glycerin\"

@@ -5,39 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use serde_json::Value;
 
-fn aftercare() -> Command {
-    let mut c = Command::cargo_bin("aftercare").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("aftercare-xlsx-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
+mod common;
+use common::{Dir, aftercare};
 
 /// Formulas, a number-like id, an empty ingredient cell (an error row), an unknown
 /// name (review), a wait and a plain ok.
