@@ -1705,28 +1705,53 @@ static ORIGIN: LazyLock<Regex> = LazyLock::new(|| {
     ascii_regex(r"^(?:of )?(?:plant|vegetable|vegetal|natural|synthetic|mineral|animal) origin$")
 });
 
-/// Reads one item (trimmed, leading bullets removed): its plan.
-fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
-    let mut plan = ItemPlan::default();
-    let mut r = 0..s.len();
-    if let Some(m) = s
+/// An item holding a catalog record's metadata (`... Rds Product Name: Spf30 Face
+/// Cream Division: Cl (Clinique)Water`): the name before it, the kit part it names,
+/// and the item that follows it.
+fn record_metadata(s: &str, after_stop: bool) -> Option<ItemPlan> {
+    let m = s
         .contains("ivision")
         .then(|| RECORD_META.captures(s))
-        .flatten()
-    {
-        let whole = m.get(0).expect("match");
-        plan.steps.extend(plan_ingredient(s, 0..whole.start()));
-        let name = m.name("name").expect("group").as_str().trim();
+        .flatten()?;
+    let mut plan = ItemPlan::default();
+    let whole = m.get(0).expect("match");
+    plan.steps.extend(plan_ingredient(s, 0..whole.start()));
+    let name = m.name("name").expect("group").as_str().trim();
+    plan.steps
+        .push(Step::Part(name.to_string(), PartKind::Plain));
+    let rest = whole.end();
+    if rest < s.len() {
+        let after = plan_item(&s[rest..], after_stop);
         plan.steps
-            .push(Step::Part(name.to_string(), PartKind::Plain));
-        let rest = whole.end();
-        if rest < s.len() {
-            let after = plan_item(&s[rest..], after_stop);
-            plan.steps
-                .extend(after.steps.into_iter().map(|step| step.shifted(rest)));
-        }
+            .extend(after.steps.into_iter().map(|step| step.shifted(rest)));
+    }
+    Some(plan)
+}
+
+/// Why an item (lower-cased) is text printed beside the list rather than an
+/// ingredient, if it is: a maker's code (`IL72-1`, `B/051022`, `Code F.I.L.
+/// N70013647/1`), a food allergen statement (`Contains Tree Nuts (Coconut)`), or the
+/// origin of the name before (`Coumarin. Plant Origin`).
+fn printed_beside_the_list(lower: &str) -> Option<&'static str> {
+    if lower.bytes().any(|b| b.is_ascii_digit()) && may_be_code(lower) && CODE.is_match(lower) {
+        return Some("a formula or batch code, not an ingredient");
+    }
+    if lower.starts_with("contains ") && ALLERGENS.iter().any(|a| lower.contains(a)) {
+        return Some("an allergen statement, not an ingredient");
+    }
+    if lower.ends_with(" origin") && ORIGIN.is_match(lower) {
+        return Some("the origin of the name before, not an ingredient");
+    }
+    None
+}
+
+/// Reads one item (trimmed, leading bullets removed): its plan.
+fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
+    if let Some(plan) = record_metadata(s, after_stop) {
         return plan;
     }
+    let mut plan = ItemPlan::default();
+    let mut r = 0..s.len();
     if let Some(m) = (s.len() > 16 && s.contains("roduct"))
         .then(|| RECORD_META_CUT.find(s))
         .flatten()
@@ -1778,24 +1803,8 @@ fn plan_item(s: &str, after_stop: bool) -> ItemPlan {
     }
     let t = &s[r.clone()];
     let lower = t.to_ascii_lowercase();
-    // `IL72-1`, `B/051022`, `Code F.I.L. N70013647/1`: a maker's formula or batch code.
-    if lower.bytes().any(|b| b.is_ascii_digit()) && may_be_code(&lower) && CODE.is_match(&lower) {
-        plan.steps
-            .push(Step::Skip(r, "a formula or batch code, not an ingredient"));
-        return plan;
-    }
-    // `Contains Tree Nuts (Coconut)`: a food allergen statement.
-    if lower.starts_with("contains ") && ALLERGENS.iter().any(|a| lower.contains(a)) {
-        plan.steps
-            .push(Step::Skip(r, "an allergen statement, not an ingredient"));
-        return plan;
-    }
-    // `Coumarin. Plant Origin`: what the name before was made from.
-    if lower.ends_with(" origin") && ORIGIN.is_match(&lower) {
-        plan.steps.push(Step::Skip(
-            r,
-            "the origin of the name before, not an ingredient",
-        ));
+    if let Some(why) = printed_beside_the_list(&lower) {
+        plan.steps.push(Step::Skip(r, why));
         return plan;
     }
     let contains = lower.contains("contain");
